@@ -1,0 +1,60 @@
+"""The default tabular network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from torch import Tensor, nn
+
+__all__ = ["MLP"]
+
+
+class MLP(nn.Module):
+    """Multi-layer perceptron returning logits: ``(Linear -> ReLU -> Dropout)*``.
+
+    The estimators build it from ``hidden_layer_sizes`` and ``dropout`` when
+    ``module=None``. Every layer is linear or ReLU, so the logits are piecewise
+    linear in each weight matrix: :mod:`sklearn_focal.curvature` relies on this
+    for its exact Hessian trace.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features.
+    n_classes : int
+        Number of outputs (logits), ``>= 2``.
+    hidden_layer_sizes : sequence of int, default=(256, 256)
+        Width of each hidden layer; an empty sequence gives a linear model
+        (multinomial logistic regression).
+    dropout : float, default=0.1
+        Dropout probability after each hidden layer; no dropout layer at 0.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_focal.networks import MLP
+    >>> net = MLP(n_features=4, n_classes=3, hidden_layer_sizes=(8,))
+    >>> net(torch.zeros(5, 4)).shape
+    torch.Size([5, 3])
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_classes: int,
+        hidden_layer_sizes: Sequence[int] = (256, 256),
+        dropout: float = 0.1,
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        width = n_features
+        for size in hidden_layer_sizes:
+            layers += [nn.Linear(width, size), nn.ReLU()]
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            width = size
+        layers.append(nn.Linear(width, n_classes))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, X: Tensor) -> Tensor:
+        return self.layers(X)

@@ -1,0 +1,60 @@
+"""The scikit-learn estimator contract, via ``parametrize_with_checks``.
+
+Two configurations of each estimator:
+
+* the default recipe (float32, dropout, early stopping on a validation
+  split), shrunk to a small network and few epochs;
+* a float64 network with full-batch training, no dropout and no early
+  stopping, where fitting with integer sample weights is *exactly*
+  (to 1e-7) fitting on repeated samples.
+
+The first configuration cannot pass ``check_sample_weight_equivalence``: an
+internal validation split of 15 weighted samples is not the split of their
+repetitions, dropout draws one mask per row, and float32 sums round
+differently in another order. The second configuration runs the same check
+and passes it, and ``test_focal.py`` checks the float32 case to float32
+precision.
+"""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_focal import FocalClassifier
+from sklearn_focal.networks import MLP
+
+
+class _FullBatchMLP64(MLP):
+    """Small float64 MLP without dropout."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__(n_features, n_classes, hidden_layer_sizes=(32,), dropout=0.0)
+        self.double()
+
+
+_WEIGHTED_IS_NOT_REPEATED = (
+    "with a validation split, dropout and float32 arithmetic, weighting is not "
+    "repetition; the float64 full-batch configuration passes this check"
+)
+
+ESTIMATORS = [
+    FocalClassifier(hidden_layer_sizes=(32,), max_epochs=20, lr=1e-2, random_state=0),
+    FocalClassifier(
+        module=_FullBatchMLP64,
+        early_stopping=False,
+        max_epochs=20,
+        lr=1e-2,
+        random_state=0,
+    ),
+]
+
+
+def _expected_failed_checks(estimator):
+    if estimator.early_stopping:
+        return {
+            "check_sample_weight_equivalence_on_dense_data": _WEIGHTED_IS_NOT_REPEATED
+        }
+    return {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+def test_sklearn_estimator_contract(estimator, check):
+    check(estimator)

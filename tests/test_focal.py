@@ -1,0 +1,428 @@
+"""FocalClassifier behaviour beyond the sklearn API contract."""
+
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from scipy.special import expit, softmax
+from sklearn.datasets import load_breast_cancer, load_iris, make_classification
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_focal import FocalClassifier
+from sklearn_focal.losses import FocalLoss
+from sklearn_focal.networks import MLP
+
+FAST = dict(hidden_layer_sizes=(16,), max_epochs=15, lr=1e-2, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+# -- fit / predict ------------------------------------------------------------
+def test_multiclass_fit_predict_consistency(iris):
+    X, y = iris
+    clf = FocalClassifier(**FAST).fit(X, y)
+    proba = clf.predict_proba(X)
+    logits = clf.decision_function(X)
+    assert proba.shape == logits.shape == (150, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(proba, softmax(logits, axis=1), rtol=1e-12)
+    np.testing.assert_allclose(
+        clf.predict_log_proba(X), np.log(proba), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(1)])
+    assert clf.score(X, y) > 0.85
+    assert clf.n_features_in_ == 4
+    assert 1 <= clf.best_epoch_ <= clf.n_epochs_ <= 15
+
+
+def test_binary_decision_function_is_log_odds(cancer):
+    X, y = cancer
+    clf = FocalClassifier(**FAST).fit(X, y)
+    d = clf.decision_function(X)
+    assert d.shape == (len(y),)
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], expit(d), rtol=1e-10)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[(d > 0).astype(int)])
+    assert clf.score(X, y) > 0.9
+
+
+def test_string_labels_and_pandas_input(iris):
+    X, y = iris
+    names = np.array(["setosa", "versicolor", "virginica"])
+    frame = pd.DataFrame(X, columns=["sl", "sw", "pl", "pw"])
+    clf = FocalClassifier(**FAST).fit(frame, names[y])
+    np.testing.assert_array_equal(clf.classes_, names)
+    np.testing.assert_array_equal(clf.feature_names_in_, ["sl", "sw", "pl", "pw"])
+    pred = clf.predict(frame)
+    assert pred.dtype == names.dtype and set(pred) <= set(names)
+    assert (pred == names[y]).mean() > 0.85
+    with pytest.warns(UserWarning, match="feature names"):
+        clf.predict(X)
+
+
+def test_float32_and_float64_input_give_the_same_model(iris):
+    X, y = iris
+    a = FocalClassifier(**FAST).fit(X.astype(np.float64), y)
+    b = FocalClassifier(**FAST).fit(X.astype(np.float32), y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_float64_module_trains_in_float64(iris):
+    X, y = iris
+
+    class MLP64(MLP):
+        def __init__(self, n_features, n_classes):
+            super().__init__(n_features, n_classes, (8,), dropout=0.0)
+            self.double()
+
+    clf = FocalClassifier(module=MLP64, max_epochs=3, random_state=0).fit(X, y)
+    assert next(clf.net_.module_.parameters()).dtype == torch.float64
+    assert clf.predict_proba(X).dtype == np.float64
+
+
+# -- reproducibility ----------------------------------------------------------
+def test_random_state_makes_fits_bit_identical_and_leaves_global_rng(iris):
+    X, y = iris
+    torch.manual_seed(123)
+    expected_next = torch.rand(3)
+    torch.manual_seed(123)
+    a = FocalClassifier(**FAST).fit(X, y)
+    assert torch.equal(torch.rand(3), expected_next)  # global torch RNG untouched
+    b = FocalClassifier(**FAST).fit(X, y)
+    c = FocalClassifier(**{**FAST, "random_state": 1}).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert a.history_[:, "train_loss"] == b.history_[:, "train_loss"]
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+
+
+def test_random_state_none_gives_different_fits(iris):
+    X, y = iris
+    params = {**FAST, "random_state": None, "max_epochs": 2}
+    a = FocalClassifier(**params).fit(X, y)
+    b = FocalClassifier(**params).fit(X, y)
+    assert not np.array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+# -- early stopping and history -----------------------------------------------
+def test_early_stopping_restores_best_epoch(cancer):
+    X, y = cancer
+    clf = FocalClassifier(
+        hidden_layer_sizes=(64,),
+        lr=3e-2,
+        max_epochs=200,
+        n_iter_no_change=3,
+        random_state=0,
+    ).fit(X, y)
+    nll = clf.history_[:, "valid_nll"]
+    assert clf.n_epochs_ < 200
+    assert clf.best_epoch_ == int(np.argmin(nll)) + 1
+    assert clf.n_epochs_ - clf.best_epoch_ == 3
+    assert {"train_loss", "valid_loss", "valid_nll", "dur"} <= set(clf.history_[-1])
+
+
+def test_without_early_stopping_runs_all_epochs_without_validation(iris):
+    X, y = iris
+    clf = FocalClassifier(**{**FAST, "max_epochs": 4}, early_stopping=False).fit(X, y)
+    assert clf.n_epochs_ == clf.best_epoch_ == 4
+    assert "valid_loss" not in clf.history_[-1]
+
+
+def test_verbose_prints_one_row_per_epoch(iris, capsys):
+    X, y = iris
+    FocalClassifier(**{**FAST, "max_epochs": 3}, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "valid_nll" in out
+    rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert len(rows) == 3
+    FocalClassifier(**{**FAST, "max_epochs": 3}).fit(X, y)
+    assert capsys.readouterr().out == ""
+
+
+# -- losses and modules -------------------------------------------------------
+@pytest.mark.parametrize("loss", ["focal", "focal_sd53", "inverse_focal", "dual_focal"])
+def test_every_named_loss_trains(iris, loss):
+    X, y = iris
+    clf = FocalClassifier(**FAST, loss=loss).fit(X, y)
+    assert clf.score(X, y) > 0.8
+    assert clf.history_[0, "train_loss"] > clf.history_[-1, "train_loss"]
+
+
+def test_gamma_zero_trains_with_cross_entropy(iris):
+    X, y = iris
+    clf = FocalClassifier(**FAST, gamma=0.0).fit(X, y)
+    ref = FocalClassifier(**FAST, loss=torch.nn.CrossEntropyLoss()).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), ref.predict_proba(X))
+
+
+def test_custom_loss_class_and_instance(iris):
+    X, y = iris
+    by_instance = FocalClassifier(**FAST, loss=FocalLoss(gamma=1.0)).fit(X, y)
+    by_name = FocalClassifier(**FAST, gamma=1.0).fit(X, y)
+    np.testing.assert_array_equal(
+        by_instance.predict_proba(X), by_name.predict_proba(X)
+    )
+    FocalClassifier(**FAST, loss=torch.nn.CrossEntropyLoss).fit(X, y)
+    with pytest.raises(ValueError, match="does not accept a `sample_weight`"):
+        FocalClassifier(**FAST, loss=torch.nn.CrossEntropyLoss).fit(
+            X, y, sample_weight=np.ones(len(y))
+        )
+
+
+def test_custom_module_class_and_instance(iris):
+    X, y = iris
+
+    class Net(torch.nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.linear = torch.nn.Linear(n_features, n_classes)
+
+        def forward(self, X):
+            return self.linear(X)
+
+    clf = FocalClassifier(**{**FAST, "max_epochs": 100, "lr": 0.05}, module=Net).fit(
+        X, y
+    )
+    assert isinstance(clf.net_.module_, Net)
+    assert clf.score(X, y) > 0.8
+
+    instance = Net(4, 3)
+    before = {k: v.clone() for k, v in instance.state_dict().items()}
+    clf = FocalClassifier(**FAST, module=instance).fit(X, y)
+    assert clf.net_.module_ is not instance
+    for k, v in instance.state_dict().items():  # the parameter is left as it was
+        assert torch.equal(v, before[k])
+
+    with pytest.raises(
+        ValueError, match=r"must return logits of shape .*\(2, 3\).*\(2, 2\)"
+    ):
+        FocalClassifier(**FAST, module=Net(4, 2)).fit(X, y)
+    with pytest.raises(
+        TypeError, match=r"'module' parameter must be None, a torch\.nn\.Module"
+    ):
+        FocalClassifier(**FAST, module=lambda: None).fit(X, y)
+
+
+# -- sample weights -----------------------------------------------------------
+def test_sample_weight_float32_equivalent_to_repetition_up_to_rounding():
+    # Full batch, no dropout, no early stopping: weighting = repeating samples.
+    # float32 sums in another order, so equality holds to float32 precision;
+    # the float64 configuration of the estimator checks passes at 1e-7.
+    rng = np.random.RandomState(42)
+    X = rng.rand(15, 6)
+    y = rng.randint(0, 3, size=15)
+    sw = rng.randint(0, 4, size=15)
+    params = dict(
+        hidden_layer_sizes=(16,),
+        dropout=0.0,
+        early_stopping=False,
+        max_epochs=20,
+        lr=1e-2,
+        random_state=0,
+    )
+    weighted = FocalClassifier(**params).fit(X, y, sample_weight=sw)
+    repeated = FocalClassifier(**params).fit(X.repeat(sw, axis=0), y.repeat(sw))
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
+    unweighted = FocalClassifier(**params).fit(X, y)
+    assert not np.allclose(
+        weighted.predict_proba(X), unweighted.predict_proba(X), atol=1e-3
+    )
+
+
+def test_sample_weight_shifts_predictions_towards_upweighted_class():
+    X, y = make_classification(300, 5, n_informative=2, flip_y=0.3, random_state=0)
+    sw = np.where(y == 1, 10.0, 1.0)
+    plain = FocalClassifier(**FAST).fit(X, y)
+    weighted = FocalClassifier(**FAST).fit(X, y, sample_weight=sw)
+    assert (weighted.predict(X) == 1).mean() > (plain.predict(X) == 1).mean() + 0.1
+
+
+def test_weights_leaving_one_class_raise():
+    X, y = make_classification(40, 4, random_state=0)
+    with pytest.raises(ValueError, match=r"at least 2 classes.*non-zero sample_weight"):
+        FocalClassifier(**FAST).fit(X, y, sample_weight=(y == 1).astype(float))
+
+
+# -- bad input ----------------------------------------------------------------
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_X_raises(iris, bad):
+    X, y = iris
+    X = X.copy()
+    X[3, 1] = bad
+    with pytest.raises(ValueError, match=r"Input X contains (NaN|infinity)"):
+        FocalClassifier(**FAST).fit(X, y)
+
+
+def test_single_class_raises(iris):
+    X, _ = iris
+    with pytest.raises(
+        ValueError, match=r"at least 2 classes; the data contain only one class \(7\)"
+    ):
+        FocalClassifier(**FAST).fit(X, np.full(len(X), 7))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            dict(gamma=-1.0),
+            r"'gamma' parameter of FocalClassifier must be a float "
+            r"in the range \[0(\.0)?, inf\)",
+        ),
+        (
+            dict(loss="focall"),
+            "'loss' parameter of FocalClassifier must be a str among",
+        ),
+        (dict(dropout=1.0), "'dropout' parameter"),
+        (dict(batch_size=0), "'batch_size' parameter"),
+        (dict(lr=0.0), "'lr' parameter"),
+        (dict(validation_fraction=1.0), "'validation_fraction' parameter"),
+        (dict(optimizer="lbfgs"), "'optimizer' parameter"),
+        (dict(hidden_layer_sizes=0), "'hidden_layer_sizes' parameter"),
+    ],
+)
+def test_invalid_parameters_name_the_parameter(iris, params, match):
+    X, y = iris
+    with pytest.raises(InvalidParameterError, match=match):
+        FocalClassifier(**{**FAST, **params}).fit(X, y)
+
+
+@pytest.mark.parametrize("sizes", [(0, 5), (16, -1), (2.5,), ("a",), (True,)])
+def test_bad_hidden_layer_sizes(iris, sizes):
+    X, y = iris
+    with pytest.raises(
+        ValueError,
+        match="'hidden_layer_sizes' parameter must be a sequence of positive integers",
+    ):
+        FocalClassifier(**{**FAST, "hidden_layer_sizes": sizes}).fit(X, y)
+
+
+def test_empty_hidden_layer_sizes_is_a_linear_model(iris):
+    X, y = iris
+    clf = FocalClassifier(**{**FAST, "hidden_layer_sizes": ()}).fit(X, y)
+    assert [type(m).__name__ for m in clf.net_.module_.layers] == ["Linear"]
+
+
+def test_feature_count_mismatch_at_predict(iris):
+    X, y = iris
+    clf = FocalClassifier(**FAST).fit(X, y)
+    with pytest.raises(
+        ValueError, match="X has 3 features, but FocalClassifier is expecting 4"
+    ):
+        clf.predict(X[:, :3])
+
+
+def test_unavailable_cuda_device_raises(iris, monkeypatch):
+    X, y = iris
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(
+        ValueError, match="device='cuda' was requested but CUDA is not available"
+    ):
+        FocalClassifier(**FAST, device="cuda").fit(X, y)
+    with pytest.raises(
+        ValueError, match="'device' parameter must be 'auto' or a torch device"
+    ):
+        FocalClassifier(**FAST, device="gpu0").fit(X, y)
+    clf = FocalClassifier(**{**FAST, "max_epochs": 1}, device="auto").fit(X, y)
+    assert clf.net_.device.type == "cpu"
+
+
+def test_divergence_raises_a_clear_error(iris):
+    X, y = iris
+    with pytest.raises(
+        ValueError,
+        match=r"Training diverged: the training loss is (nan|inf) at epoch \d+\. "
+        r"Lower the learning rate \(lr=1e\+?30\)",
+    ):
+        FocalClassifier(**{**FAST, "optimizer": "sgd", "lr": 1e30}).fit(X * 1e3, y)
+
+
+# -- tiny data ----------------------------------------------------------------
+def test_fewer_samples_than_batch_size(iris):
+    X, y = iris
+    idx = np.r_[0:5, 50:55, 100:105]
+    clf = FocalClassifier(**FAST, batch_size=256).fit(X[idx], y[idx])
+    assert clf.predict(X).shape == (150,)
+
+
+def test_single_member_class_stays_in_training_split(iris):
+    X, y = iris
+    idx = np.r_[0:20, 50:70, 100]  # class 2 has one member
+    clf = FocalClassifier(**{**FAST, "max_epochs": 60}).fit(X[idx], y[idx])
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.predict_proba(X).shape == (150, 3)
+
+
+def test_too_small_for_a_validation_split_says_what_to_do():
+    X = np.arange(6, dtype=float).reshape(3, 2)
+    with pytest.raises(
+        ValueError,
+        match=r"Too few samples for a stratified validation split.*early_stopping",
+    ):
+        FocalClassifier(**FAST).fit(X, [0, 1, 2])
+    FocalClassifier(**FAST, early_stopping=False).fit(X, [0, 1, 2])
+
+
+# -- persistence --------------------------------------------------------------
+def test_pickle_and_joblib_round_trip(iris, tmp_path):
+    X, y = iris
+    clf = FocalClassifier(**FAST).fit(X, y)
+    expected = clf.predict_proba(X)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), expected)
+    path = tmp_path / "model.joblib"
+    joblib.dump(clf, path)
+    np.testing.assert_array_equal(joblib.load(path).predict_proba(X), expected)
+    assert restored.history_[:, "train_loss"] == clf.history_[:, "train_loss"]
+
+
+def test_pickle_holds_no_training_data(cancer):
+    X, y = cancer
+    clf = FocalClassifier(**{**FAST, "max_epochs": 1}).fit(X, y)
+    buffer = io.BytesIO()
+    pickle.dump(clf, buffer)
+    n_params = sum(p.numel() for p in clf.net_.module_.parameters())
+    # parameters + Adam moments with headroom; the data (569 x 30) would double it
+    assert buffer.tell() < 4 * 3 * n_params + 60_000
+
+
+# -- model selection ----------------------------------------------------------
+def test_grid_search_over_gamma_picks_a_gamma(iris):
+    X, y = iris
+    search = GridSearchCV(
+        FocalClassifier(**{**FAST, "max_epochs": 10}),
+        {"gamma": [0, 1, 2, 3]},
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+    ).fit(X, y)
+    assert search.best_params_["gamma"] in (0, 1, 2, 3)
+    assert len(search.cv_results_["mean_test_score"]) == 4
+    assert search.best_score_ == max(search.cv_results_["mean_test_score"])
+    assert search.best_estimator_.gamma == search.best_params_["gamma"]
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_fit_predict_and_pickle_to_cpu(iris):
+    X, y = iris
+    clf = FocalClassifier(**FAST, device="cuda").fit(X, y)
+    assert next(clf.net_.module_.parameters()).is_cuda
+    proba = clf.predict_proba(X)
+    assert isinstance(proba, np.ndarray)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(restored.predict_proba(X), proba, rtol=1e-6)
