@@ -1,0 +1,336 @@
+"""Calibration metrics against netcal, scikit-learn and hand-computed values."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from sklearn.metrics import brier_score_loss, log_loss
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_focal.metrics import (
+    brier_score as brier,
+)
+from sklearn_focal.metrics import (
+    calibration_bins,
+    classwise_calibration_error,
+    expected_calibration_error,
+    negative_log_likelihood,
+)
+
+netcal_metrics = pytest.importorskip("netcal.metrics")
+
+
+def _random_predictions(n, n_classes, seed, concentration=0.5):
+    rng = np.random.default_rng(seed)
+    y_prob = rng.dirichlet(np.full(n_classes, concentration), size=n)
+    y_true = rng.integers(0, n_classes, size=n)
+    return y_true, y_prob
+
+
+# -- netcal -------------------------------------------------------------------
+@pytest.mark.parametrize("n_classes", [3, 5, 10])
+@pytest.mark.parametrize("n_bins", [1, 5, 10, 15, 20])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_multiclass_ece_and_mce_match_netcal(n_classes, n_bins, seed):
+    y_true, y_prob = _random_predictions(777, n_classes, seed)
+    expected_ece = netcal_metrics.ECE(bins=n_bins).measure(y_prob, y_true)
+    expected_mce = netcal_metrics.MCE(bins=n_bins).measure(y_prob, y_true)
+    ece = expected_calibration_error(y_true, y_prob, n_bins=n_bins)
+    mce = expected_calibration_error(y_true, y_prob, n_bins=n_bins, norm="max")
+    assert ece == pytest.approx(expected_ece, abs=1e-9)
+    assert mce == pytest.approx(expected_mce, abs=1e-9)
+    assert ece > 0.01  # a non-trivial case
+
+
+@pytest.mark.parametrize("n_bins", [1, 5, 15, 20])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_binary_matches_netcal(n_bins, seed):
+    y_true, y_prob = _random_predictions(501, 2, seed)
+    # netcal measures the positive-class probability of a binary problem:
+    # that is the classwise ECE (both classes give the same number).
+    expected_ece = netcal_metrics.ECE(bins=n_bins).measure(y_prob, y_true)
+    expected_mce = netcal_metrics.MCE(bins=n_bins).measure(y_prob, y_true)
+    assert classwise_calibration_error(y_true, y_prob, n_bins=n_bins) == pytest.approx(
+        expected_ece, abs=1e-9
+    )
+    assert classwise_calibration_error(
+        y_true, y_prob[:, 1], n_bins=n_bins, norm="max"
+    ) == pytest.approx(expected_mce, abs=1e-9)
+    # top-label ECE: netcal's binary interface with (confidence, correct)
+    confidence = y_prob.max(axis=1)
+    correct = (y_prob.argmax(axis=1) == y_true).astype(int)
+    top = netcal_metrics.ECE(bins=n_bins).measure(confidence, correct)
+    assert expected_calibration_error(y_true, y_prob, n_bins=n_bins) == pytest.approx(
+        top, abs=1e-9
+    )
+    assert expected_calibration_error(
+        y_true, y_prob[:, 1], n_bins=n_bins
+    ) == pytest.approx(top, abs=1e-9)
+
+
+# -- hand-computed values and conventions -------------------------------------
+def test_hand_computed_bins():
+    y_true = [0, 1, 1, 0, 2]
+    y_prob = [
+        [0.9, 0.05, 0.05],  # conf 0.9 correct   -> bin 4
+        [0.3, 0.7, 0.0],  # conf 0.7 correct   -> bin 3
+        [0.6, 0.4, 0.0],  # conf 0.6 wrong     -> bin 2 (edge: right-closed)
+        [0.8, 0.1, 0.1],  # conf 0.8 correct   -> bin 3 (edge: right-closed)
+        [0.2, 0.45, 0.35],  # conf 0.45 wrong  -> bin 2
+    ]
+    bins = calibration_bins(y_true, y_prob, n_bins=5)
+    np.testing.assert_allclose(bins.count, [0, 0, 2, 2, 1])
+    np.testing.assert_allclose(bins.confidence, [0, 0, 0.525, 0.75, 0.9])
+    np.testing.assert_allclose(bins.accuracy, [0, 0, 0, 1, 1])
+    np.testing.assert_allclose(bins.edges, np.linspace(0, 1, 6))
+    ece = (2 * 0.525 + 2 * 0.25 + 1 * 0.1) / 5
+    assert expected_calibration_error(y_true, y_prob, n_bins=5) == pytest.approx(ece)
+    rms = np.sqrt((2 * 0.525**2 + 2 * 0.25**2 + 0.1**2) / 5)
+    assert expected_calibration_error(
+        y_true, y_prob, n_bins=5, norm="l2"
+    ) == pytest.approx(rms)
+    assert expected_calibration_error(y_true, y_prob, n_bins=5, norm="max") == 0.525
+
+
+def test_confidence_zero_and_one_land_in_the_end_bins():
+    bins = calibration_bins(
+        [1, 0, 1, 0], [1.0, 0.0, 0.0, 1.0], n_bins=4, kind="classwise"
+    )
+    # class 1: probabilities 1, 0, 0, 1 -> two in the first bin, two in the last
+    np.testing.assert_allclose(bins.count[1], [2, 0, 0, 2])
+    np.testing.assert_allclose(bins.accuracy[1], [0.5, 0, 0, 0.5])
+
+
+def test_quantile_edges_interpolate_sorted_confidences():
+    # Mukhoti et al.'s histedges_equalN:
+    # np.interp(linspace(0, n, b + 1), arange(n), sort(x))
+    y_true, y_prob = _random_predictions(103, 4, seed=3)
+    confidence = y_prob.max(axis=1)
+    for n_bins in (3, 7, 15):
+        bins = calibration_bins(y_true, y_prob, n_bins=n_bins, strategy="quantile")
+        expected = np.interp(
+            np.linspace(0, 103, n_bins + 1), np.arange(103), np.sort(confidence)
+        )
+        np.testing.assert_allclose(bins.edges, expected)
+        assert bins.count.sum() == 103  # no sample lost at the outer edges
+        assert bins.count.max() - bins.count.min() <= 2  # equal mass
+
+
+def test_quantile_with_unit_weights_equals_unweighted():
+    y_true, y_prob = _random_predictions(200, 3, seed=4)
+    a = calibration_bins(y_true, y_prob, strategy="quantile")
+    b = calibration_bins(
+        y_true, y_prob, strategy="quantile", sample_weight=np.ones(200)
+    )
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_allclose(x, y)
+
+
+def test_integer_weights_equal_repetition():
+    y_true, y_prob = _random_predictions(60, 3, seed=5)
+    w = np.random.default_rng(5).integers(0, 4, size=60)
+    rep_true, rep_prob = np.repeat(y_true, w), np.repeat(y_prob, w, axis=0)
+    for fn, kwargs in [
+        (expected_calibration_error, {}),
+        (expected_calibration_error, {"norm": "l2"}),
+        (expected_calibration_error, {"norm": "max"}),
+        (classwise_calibration_error, {}),
+        (brier, {}),
+        (negative_log_likelihood, {}),
+    ]:
+        weighted = fn(y_true, y_prob, sample_weight=w, **kwargs)
+        assert weighted == pytest.approx(fn(rep_true, rep_prob, **kwargs)), fn
+
+
+def test_classwise_bins_per_class():
+    y_true, y_prob = _random_predictions(300, 4, seed=6)
+    bins = calibration_bins(y_true, y_prob, n_bins=10, kind="classwise")
+    assert bins.count.shape == (4, 10) and bins.edges.shape == (4, 11)
+    for k in range(4):
+        top = calibration_bins(
+            (y_true == k).astype(int), y_prob[:, k], n_bins=10, kind="classwise"
+        )
+        np.testing.assert_allclose(bins.accuracy[k], top.accuracy[1])
+        np.testing.assert_allclose(bins.confidence[k], top.confidence[1])
+
+
+def test_string_labels_and_labels_argument():
+    y_true, y_prob = _random_predictions(100, 3, seed=7)
+    names = np.array(["ant", "bee", "cat"])
+    assert expected_calibration_error(
+        names[y_true], y_prob
+    ) == expected_calibration_error(y_true, y_prob)
+    # a class absent from y_true: declare it with labels
+    present = y_true != 2
+    with pytest.raises(ValueError, match="y_prob has 3 columns but there are 2 labels"):
+        expected_calibration_error(y_true[present], y_prob[present])
+    sub_true, sub_prob = y_true[present], y_prob[present]
+    correct = (sub_prob.argmax(axis=1) == sub_true).astype(int)
+    assert expected_calibration_error(
+        sub_true, sub_prob, labels=[0, 1, 2]
+    ) == pytest.approx(
+        netcal_metrics.ECE(bins=15).measure(sub_prob.max(axis=1), correct), abs=1e-9
+    )
+    # like sklearn's log_loss, the order of labels does not matter
+    assert expected_calibration_error(
+        y_true, y_prob, labels=[2, 0, 1]
+    ) == expected_calibration_error(y_true, y_prob)
+
+
+# -- Brier and NLL against sklearn --------------------------------------------
+@pytest.mark.parametrize("n_classes", [2, 3, 6])
+def test_brier_and_nll_match_sklearn(n_classes):
+    y_true, y_prob = _random_predictions(400, n_classes, seed=8, concentration=2.0)
+    w = np.random.default_rng(8).random(400)
+    assert brier(y_true, y_prob) == pytest.approx(
+        brier_score_loss(y_true, y_prob, scale_by_half=False)
+    )
+    assert brier(y_true, y_prob, sample_weight=w) == pytest.approx(
+        brier_score_loss(y_true, y_prob, sample_weight=w, scale_by_half=False)
+    )
+    assert negative_log_likelihood(y_true, y_prob) == pytest.approx(
+        log_loss(y_true, y_prob)
+    )
+    assert negative_log_likelihood(y_true, y_prob, sample_weight=w) == pytest.approx(
+        log_loss(y_true, y_prob, sample_weight=w)
+    )
+
+
+def test_binary_vector_input_is_the_positive_class():
+    y_true, y_prob = _random_predictions(200, 2, seed=9)
+    for fn in (expected_calibration_error, classwise_calibration_error, brier):
+        assert fn(y_true, y_prob[:, 1]) == pytest.approx(fn(y_true, y_prob))
+    assert negative_log_likelihood(y_true, y_prob[:, 1]) == pytest.approx(
+        log_loss(y_true, y_prob[:, 1])
+    )
+    assert brier(y_true, y_prob[:, 1]) == pytest.approx(
+        2 * brier_score_loss(y_true, y_prob[:, 1])
+    )
+
+
+def test_zero_probability_on_true_class_is_finite():
+    assert np.isfinite(negative_log_likelihood([0, 1], [[1.0, 0.0], [1.0, 0.0]]))
+
+
+# -- properties ---------------------------------------------------------------
+@st.composite
+def predictions(draw):
+    n_classes = draw(st.integers(2, 6))
+    n = draw(st.integers(1, 60))
+    raw = draw(
+        arrays(
+            np.float64, (n, n_classes), elements=st.floats(0, 1, allow_subnormal=False)
+        )
+    )
+    raw = raw + 1e-3
+    y_prob = raw / raw.sum(axis=1, keepdims=True)
+    y_true = draw(arrays(np.int64, n, elements=st.integers(0, n_classes - 1)))
+    return y_true, y_prob, n_classes
+
+
+@settings(max_examples=80, deadline=None)
+@given(predictions(), st.integers(1, 20), st.sampled_from(["uniform", "quantile"]))
+def test_ece_properties(pred, n_bins, strategy):
+    y_true, y_prob, n_classes = pred
+    labels = np.arange(n_classes)
+    kw = dict(n_bins=n_bins, strategy=strategy, labels=labels)
+    l1 = expected_calibration_error(y_true, y_prob, **kw)
+    l2 = expected_calibration_error(y_true, y_prob, norm="l2", **kw)
+    mx = expected_calibration_error(y_true, y_prob, norm="max", **kw)
+    assert 0 <= l1 <= 1
+    assert l1 <= l2 + 1e-12 and l2 <= mx + 1e-12
+    # invariant to the order of the samples
+    perm = np.random.default_rng(0).permutation(len(y_true))
+    assert expected_calibration_error(
+        y_true[perm], y_prob[perm], **kw
+    ) == pytest.approx(l1)
+    # invariant to relabelling the classes (permuting labels and columns
+    # together), unless two classes tie for the largest probability: argmax
+    # then breaks the tie by column order
+    relabel = np.random.default_rng(1).permutation(n_classes)
+    inverse = np.argsort(relabel)
+    top_two = np.sort(y_prob, axis=1)[:, -2:]
+    if (top_two[:, 1] > top_two[:, 0]).all():
+        assert expected_calibration_error(
+            relabel[y_true], y_prob[:, inverse], **kw
+        ) == pytest.approx(l1)
+    cw = classwise_calibration_error(y_true, y_prob, **kw)
+    assert 0 <= cw <= 1
+    assert classwise_calibration_error(
+        relabel[y_true], y_prob[:, inverse], **kw
+    ) == pytest.approx(cw)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(2, 6),
+    arrays(np.int64, st.integers(1, 50), elements=st.integers(0, 5)),
+    st.sampled_from(["uniform", "quantile"]),
+)
+def test_perfect_one_hot_predictions_have_zero_error(n_classes, y_true, strategy):
+    y_true = y_true % n_classes
+    y_prob = np.eye(n_classes)[y_true]
+    labels = np.arange(n_classes)
+    for norm in ("l1", "l2", "max"):
+        assert (
+            expected_calibration_error(
+                y_true, y_prob, labels=labels, strategy=strategy, norm=norm
+            )
+            == 0
+        )
+    assert (
+        classwise_calibration_error(y_true, y_prob, labels=labels, strategy=strategy)
+        == 0
+    )
+    assert brier(y_true, y_prob, labels=labels) == 0
+
+
+# -- bad input ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "y_true, y_prob, match",
+    [
+        ([0, 1, 1], [[0.5, 0.5], [0.5, 0.5]], "inconsistent numbers of samples"),
+        (
+            [0, 1],
+            [[1.2, -0.2], [0.5, 0.5]],
+            r"y_prob values must be probabilities in \[0, 1\]",
+        ),
+        ([0, 1], [[0.5, 0.6], [0.5, 0.5]], "rows of y_prob must sum to 1"),
+        ([0, 1], [[np.nan, 0.5], [0.5, 0.5]], "y_prob contains NaN"),
+        ([0, 1, 5], [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]], "3 labels"),
+        ([0, 1], [[1.0], [1.0]], r"shape \(n_samples, n_classes\) with n_classes >= 2"),
+    ],
+)
+@pytest.mark.parametrize(
+    "metric",
+    [
+        expected_calibration_error,
+        classwise_calibration_error,
+        brier,
+        negative_log_likelihood,
+    ],
+)
+def test_bad_input(metric, y_true, y_prob, match):
+    with pytest.raises(ValueError, match=match):
+        metric(y_true, y_prob)
+
+
+def test_labels_missing_a_class_of_y_true():
+    with pytest.raises(
+        ValueError, match=r"y_true contains labels not in labels: \[7\]"
+    ):
+        expected_calibration_error([0, 1, 7], [[0.5, 0.5]] * 3, labels=[0, 1])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_bins": 0}, "'n_bins' parameter"),
+        ({"strategy": "kmeans"}, "'strategy' parameter"),
+        ({"norm": "l3"}, "'norm' parameter"),
+    ],
+)
+def test_invalid_parameters(kwargs, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        expected_calibration_error([0, 1], [[0.5, 0.5]] * 2, **kwargs)
