@@ -48,8 +48,11 @@ _OPTIMIZERS = {
     "sgd": (torch.optim.SGD, {"momentum": 0.9}),
 }
 
-#: Rows per forward pass at prediction time (memory stays bounded on large X).
-_PREDICT_BATCH_SIZE = 8192
+#: Rows per forward pass at prediction time. Every pass has exactly this many
+#: rows (the last one is padded): float32 matrix kernels sum in an order that
+#: depends on the number of rows, and a fixed shape makes each row's
+#: prediction independent of what it is predicted with.
+_PREDICT_BATCH_SIZE = 1024
 
 
 # --------------------------------------------------------------------------
@@ -238,6 +241,31 @@ class _StopOnDivergence(Callback):
             )
 
 
+def _forward(
+    module: nn.Module, X: torch.Tensor, device, out_device="cpu"
+) -> torch.Tensor:
+    """Eval-mode outputs of ``module`` on ``X``, in fixed-size padded chunks.
+
+    See ``_PREDICT_BATCH_SIZE``: every forward pass sees the same number of
+    rows, so a row's output does not depend on the rows around it. The
+    module's training mode is restored afterwards.
+    """
+    was_training = module.training
+    module.eval()
+    size, out = _PREDICT_BATCH_SIZE, []
+    with torch.inference_mode():
+        for start in range(0, len(X), size):
+            block = X[start : start + size].to(device)
+            rows = len(block)
+            if rows < size:
+                block = torch.cat(
+                    [block, block.new_zeros(size - rows, *block.shape[1:])]
+                )
+            out.append(module(block)[:rows].to(out_device))
+    module.train(was_training)
+    return torch.cat(out)
+
+
 def _softmax(logits: torch.Tensor) -> torch.Tensor:
     return torch.softmax(logits, dim=-1)
 
@@ -289,12 +317,13 @@ def _check_hidden_layer_sizes(hidden_layer_sizes) -> tuple[int, ...]:
     return tuple(int(s) for s in sizes)
 
 
-def _validation_split(y, validation_fraction, seed):
+def _validation_split(y, validation_fraction, seed, hint="Pass more samples."):
     """Stratified train / validation indices.
 
     Classes with a single member stay in the training part (they cannot be
     stratified); every other class appears in both parts. The validation part
-    holds at least one sample per stratified class.
+    holds at least one sample per stratified class. ``hint`` ends the error
+    message when no such split exists.
     """
     _, y_idx, counts = np.unique(y, return_inverse=True, return_counts=True)
     splittable = counts[y_idx] >= 2
@@ -306,7 +335,7 @@ def _validation_split(y, validation_fraction, seed):
             f"Too few samples for a stratified validation split with "
             f"validation_fraction={validation_fraction}: {len(y)} samples, "
             f"{len(counts)} classes (each class needs 2 samples, one for each "
-            "part). Pass more samples or set early_stopping=False."
+            f"part). {hint}"
         )
     splitter = StratifiedShuffleSplit(n_splits=1, test_size=n_valid, random_state=seed)
     train, valid = next(splitter.split(idx, y[idx]))
@@ -354,6 +383,9 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
 
     def _needs_validation(self) -> bool:
         return self.early_stopping
+
+    #: Advice when no validation split can be drawn.
+    _validation_hint = "Pass more samples or set early_stopping=False."
 
     def _validate_validation_split(self, n_valid: int) -> None:
         """Subclass hook: check the size of the validation part."""
@@ -413,7 +445,7 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         )
         if self._needs_validation():
             train_idx, valid_idx = _validation_split(
-                y_encoded, self.validation_fraction, split_seed
+                y_encoded, self.validation_fraction, split_seed, self._validation_hint
             )
             self._validate_validation_split(len(valid_idx))
         else:
@@ -526,16 +558,8 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32)
         module, device = self.net_.module_, self.net_.device
-        module.eval()
         X_t = _as_tensor(X, _module_dtype(module))
-        with torch.inference_mode():
-            out = [
-                module(X_t[i : i + _PREDICT_BATCH_SIZE].to(device)).to(
-                    "cpu", torch.float64
-                )
-                for i in range(0, len(X_t), _PREDICT_BATCH_SIZE)
-            ]
-        return torch.cat(out)
+        return _forward(module, X_t, device).to(torch.float64)
 
     def decision_function(self, X) -> np.ndarray:
         """Logits of the network.

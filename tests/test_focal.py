@@ -75,6 +75,19 @@ def test_string_labels_and_pandas_input(iris):
         clf.predict(X)
 
 
+def test_predictions_do_not_depend_on_the_batch(iris):
+    # float32 matrix kernels sum in an order that depends on the number of
+    # rows; predictions run on fixed-size padded chunks so that a row's
+    # output is the same bit for bit whatever it is predicted with.
+    X, y = iris
+    clf = FocalClassifier(**FAST).fit(X, y)
+    full = clf.decision_function(np.tile(X, (8, 1)))  # 1200 rows: two chunks
+    np.testing.assert_array_equal(full[:150], clf.decision_function(X))
+    np.testing.assert_array_equal(full[1050:], clf.decision_function(X))
+    for rows in ([7], [3, 90], list(range(0, 150, 7)), list(range(33))):
+        np.testing.assert_array_equal(clf.decision_function(X[rows]), full[rows])
+
+
 def test_float32_and_float64_input_give_the_same_model(iris):
     X, y = iris
     a = FocalClassifier(**FAST).fit(X.astype(np.float64), y)
