@@ -1,7 +1,8 @@
 """Well-calibrated neural classifiers for scikit-learn."""
 
+from .adafocal import AdaFocalClassifier
 from .focal import FocalClassifier
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["FocalClassifier", "__version__"]
+__all__ = ["AdaFocalClassifier", "FocalClassifier", "__version__"]

@@ -1,24 +1,27 @@
 """The scikit-learn estimator contract, via ``parametrize_with_checks``.
 
-Two configurations of each estimator:
+Configurations:
 
-* the default recipe (float32, dropout, early stopping on a validation
-  split), shrunk to a small network and few epochs;
-* a float64 network with full-batch training, no dropout and no early
-  stopping, where fitting with integer sample weights is *exactly*
-  (to 1e-7) fitting on repeated samples.
+* FocalClassifier with the default recipe (float32, dropout, early stopping
+  on a validation split), shrunk to a small network and few epochs;
+* FocalClassifier with a float64 network, full-batch training, no dropout and
+  no early stopping, where fitting with integer sample weights is *exactly*
+  (to 1e-7) fitting on repeated samples;
+* AdaFocalClassifier with 2 bins (the checks fit on as few as 10 samples).
 
 The first configuration cannot pass ``check_sample_weight_equivalence``: an
 internal validation split of 15 weighted samples is not the split of their
 repetitions, dropout draws one mask per row, and float32 sums round
 differently in another order. The second configuration runs the same check
 and passes it, and ``test_focal.py`` checks the float32 case to float32
-precision.
+precision. AdaFocal always draws a validation split (its gamma updates come
+from it), so no configuration of it can pass that one check; it passes all
+the others.
 """
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_focal import FocalClassifier
+from sklearn_focal import AdaFocalClassifier, FocalClassifier
 from sklearn_focal.networks import MLP
 
 
@@ -34,6 +37,10 @@ _WEIGHTED_IS_NOT_REPEATED = (
     "with a validation split, dropout and float32 arithmetic, weighting is not "
     "repetition; the float64 full-batch configuration passes this check"
 )
+_ADAFOCAL_SPLIT = (
+    "AdaFocal always holds out a validation split to drive gamma, and the split "
+    "of weighted samples is not the split of their repetitions"
+)
 
 ESTIMATORS = [
     FocalClassifier(hidden_layer_sizes=(32,), max_epochs=20, lr=1e-2, random_state=0),
@@ -44,10 +51,15 @@ ESTIMATORS = [
         lr=1e-2,
         random_state=0,
     ),
+    AdaFocalClassifier(
+        n_bins=2, hidden_layer_sizes=(32,), max_epochs=20, lr=1e-2, random_state=0
+    ),
 ]
 
 
 def _expected_failed_checks(estimator):
+    if isinstance(estimator, AdaFocalClassifier):
+        return {"check_sample_weight_equivalence_on_dense_data": _ADAFOCAL_SPLIT}
     if estimator.early_stopping:
         return {
             "check_sample_weight_equivalence_on_dense_data": _WEIGHTED_IS_NOT_REPEATED
