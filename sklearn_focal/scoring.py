@@ -6,6 +6,16 @@ The calibration scorers wrap :mod:`sklearn_focal.metrics` with
 return the *negated* error, so that greater is better, and their names start
 with ``neg_``. They work for any classifier with ``predict_proba``.
 
+The curvature scorers (:data:`curvature_scorer`,
+:data:`top_eigenvalue_scorer`) measure the Hessian of the cross-entropy at the
+fitted weights on the scored fold (:mod:`sklearn_focal.curvature`). Curvature
+is a diagnostic, not a quantity to maximise; with scikit-learn's rule
+"greater is better" they return the *negated* curvature, so flatter scores
+higher (``neg_hessian_trace``, ``neg_hessian_top_eigenvalue``), and
+:class:`~sklearn_focal.display.GammaSweepDisplay` shows it positive again.
+They need a network: a fitted FocalClassifier or AdaFocalClassifier, or a
+Pipeline ending in one.
+
 Examples
 --------
 >>> from sklearn.datasets import load_iris
@@ -27,6 +37,7 @@ from __future__ import annotations
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 from sklearn.metrics import make_scorer
 
+from .curvature import hessian_top_eigenvalue, hessian_trace
 from .metrics import (
     brier_score,
     classwise_calibration_error,
@@ -35,15 +46,18 @@ from .metrics import (
 )
 
 __all__ = [
+    "CurvatureScorer",
     "adaptive_ece_scorer",
     "brier_scorer",
     "calibration_scoring",
     "classwise_ece_scorer",
+    "curvature_scorer",
     "ece_scorer",
     "get_scorer",
     "get_scorer_names",
     "mce_scorer",
     "nll_scorer",
+    "top_eigenvalue_scorer",
 ]
 
 
@@ -66,6 +80,51 @@ brier_scorer = _error_scorer(brier_score)
 #: ``-negative_log_likelihood``.
 nll_scorer = _error_scorer(negative_log_likelihood)
 
+
+class CurvatureScorer:
+    """Scorer returning minus the loss-surface curvature on the scored data.
+
+    Parameters
+    ----------
+    kind : {"trace", "top_eigenvalue"}, default="trace"
+        :func:`~sklearn_focal.curvature.hessian_trace` or
+        :func:`~sklearn_focal.curvature.hessian_top_eigenvalue`.
+    **kwargs
+        Passed to that function (e.g. ``loss="training"``); ``random_state``
+        defaults to 0 so that scores are reproducible.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_focal import FocalClassifier
+    >>> from sklearn_focal.scoring import curvature_scorer
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = FocalClassifier(hidden_layer_sizes=(8,), max_epochs=5,
+    ...                       random_state=0).fit(X, y)
+    >>> curvature_scorer(clf, X, y) < 0  # minus the Hessian trace
+    True
+    """
+
+    def __init__(self, kind: str = "trace", **kwargs):
+        if kind not in ("trace", "top_eigenvalue"):
+            raise ValueError(f"kind must be 'trace' or 'top_eigenvalue'; got {kind!r}.")
+        self.kind = kind
+        self.kwargs = {"random_state": 0, **kwargs}
+
+    def __call__(self, estimator, X, y, sample_weight=None) -> float:
+        function = hessian_trace if self.kind == "trace" else hessian_top_eigenvalue
+        return -float(function(estimator, X, y, **self.kwargs))
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
+        return f"CurvatureScorer(kind={self.kind!r}{extra})"
+
+
+#: ``-hessian_trace`` (cross-entropy, exact for the default MLP).
+curvature_scorer = CurvatureScorer("trace")
+#: ``-hessian_top_eigenvalue`` (cross-entropy, Lanczos).
+top_eigenvalue_scorer = CurvatureScorer("top_eigenvalue", tol=1e-4)
+
 _SCORERS = {
     "neg_ece": ece_scorer,
     "neg_adaptive_ece": adaptive_ece_scorer,
@@ -73,6 +132,8 @@ _SCORERS = {
     "neg_classwise_ece": classwise_ece_scorer,
     "neg_brier_score": brier_scorer,
     "neg_log_loss": nll_scorer,
+    "neg_hessian_trace": curvature_scorer,
+    "neg_hessian_top_eigenvalue": top_eigenvalue_scorer,
 }
 
 
@@ -112,7 +173,7 @@ def get_scorer(name: str):
     return _sklearn_get_scorer(name)
 
 
-def calibration_scoring(*, include=None) -> dict:
+def calibration_scoring(*, include=None, curvature: bool = False) -> dict:
     """A ``scoring=`` dict: accuracy plus the calibration scorers.
 
     Parameters
@@ -121,6 +182,9 @@ def calibration_scoring(*, include=None) -> dict:
         Names from :func:`get_scorer_names` (or scikit-learn's) to include;
         default: accuracy, ECE, adaptive ECE, classwise ECE, Brier score and
         log loss.
+    curvature : bool, default=False
+        Also include ``neg_hessian_trace`` (needs a network, see
+        :class:`CurvatureScorer`).
 
     Returns
     -------
@@ -134,7 +198,8 @@ def calibration_scoring(*, include=None) -> dict:
     >>> from sklearn_focal import FocalClassifier
     >>> from sklearn_focal.scoring import calibration_scoring
     >>> search = GridSearchCV(FocalClassifier(), {"gamma": [0, 1, 2, 3, 5]},
-    ...                       scoring=calibration_scoring(), refit="neg_ece")
+    ...                       scoring=calibration_scoring(curvature=True),
+    ...                       refit="neg_ece")
     """
     if include is None:
         include = (
@@ -145,4 +210,5 @@ def calibration_scoring(*, include=None) -> dict:
             "neg_brier_score",
             "neg_log_loss",
         )
-    return {name: get_scorer(name) for name in include}
+    names = list(include) + (["neg_hessian_trace"] if curvature else [])
+    return {name: get_scorer(name) for name in names}

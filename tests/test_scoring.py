@@ -56,6 +56,8 @@ def test_names_and_fallback_to_sklearn():
             "neg_classwise_ece",
             "neg_brier_score",
             "neg_log_loss",
+            "neg_hessian_trace",
+            "neg_hessian_top_eigenvalue",
         ]
     )
     assert get_scorer("neg_ece") is ece_scorer
