@@ -105,6 +105,9 @@ class CurvatureScorer:
     True
     """
 
+    #: As for sklearn's scorers: the score is ``_sign`` times the curvature.
+    _sign = -1
+
     def __init__(self, kind: str = "trace", **kwargs):
         if kind not in ("trace", "top_eigenvalue"):
             raise ValueError(f"kind must be 'trace' or 'top_eigenvalue'; got {kind!r}.")

@@ -1,0 +1,810 @@
+"""Displays: reliability diagrams and the gamma sweep.
+
+They follow scikit-learn's Display API (see
+:class:`sklearn.calibration.CalibrationDisplay`): ``from_estimator`` gets the
+predictions, ``from_predictions`` computes the numbers with
+:func:`sklearn_focal.metrics.calibration_bins`, and ``plot`` only draws.
+matplotlib is imported when drawing (``pip install sklearn-focal[plot]``).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+from sklearn.metrics import accuracy_score
+from sklearn.utils._optional_dependencies import check_matplotlib_support
+
+from .metrics import (
+    calibration_bins,
+    classwise_calibration_error,
+    expected_calibration_error,
+)
+from .scoring import CurvatureScorer, ece_scorer
+
+__all__ = ["CalibrationComparisonDisplay", "GammaSweepDisplay", "ReliabilityDisplay"]
+
+# The histogram axes appended under a reliability diagram, so that further
+# models plotted on the same axes share it.
+_HISTOGRAM_AXES = weakref.WeakKeyDictionary()
+
+
+class _DisplayMixin:
+    """Checks shared by the displays."""
+
+    def _validate_plot_params(self, *, ax=None, name=None):
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        if name is None:
+            name = getattr(self, "estimator_name", None)
+        return ax, ax.figure, name
+
+    @classmethod
+    def _probabilities(cls, estimator, X, name=None):
+        """``predict_proba``, class labels and a name from a fitted classifier."""
+        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        if not hasattr(estimator, "predict_proba"):
+            raise TypeError(
+                f"{cls.__name__} needs a classifier with predict_proba; got "
+                f"{type(estimator).__name__}."
+            )
+        final = estimator[-1] if hasattr(estimator, "steps") else estimator
+        if name is None:
+            name = type(final).__name__
+        return estimator.predict_proba(X), final.classes_, name
+
+
+class ReliabilityDisplay(_DisplayMixin):
+    """Reliability diagram for binary and multiclass classifiers.
+
+    ``kind="top_label"`` plots, per confidence bin, the accuracy against the
+    mean confidence of the predicted class, with bars for the accuracy and
+    hatched bars for the gap to the mean confidence; ``kind="classwise"``
+    plots one curve per class (predicted probability of the class against its
+    observed frequency). The legend shows the (classwise) ECE, and a
+    histogram under the diagram shows how many samples fall in each bin.
+
+    Prefer :meth:`from_estimator` or :meth:`from_predictions`.
+
+    Parameters
+    ----------
+    bins : CalibrationBins
+        Output of :func:`~sklearn_focal.metrics.calibration_bins`.
+    ece : float
+        Expected (top-label or classwise) calibration error, for the legend.
+    kind : {"top_label", "classwise"}, default="top_label"
+        Which binning ``bins`` holds.
+    class_labels : array-like, default=None
+        Class labels, for the legend of a classwise diagram.
+    estimator_name : str, default=None
+        Name in the legend.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The diagram.
+    figure_ : matplotlib Figure
+    line_ : matplotlib Line2D or list of Line2D
+        The reliability curve; one per class for ``kind="classwise"``.
+    pooled_line_ : matplotlib Line2D or None
+        For ``kind="classwise"`` with uniform bins: all classes pooled.
+    bars_ : matplotlib BarContainer or None
+        Accuracy per bin (top label only).
+    gaps_ : matplotlib BarContainer or None
+        Gap from accuracy to mean confidence per bin (top label only).
+    hist_ax_ : matplotlib Axes or None
+        The confidence histogram.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_focal.display import ReliabilityDisplay
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> display = ReliabilityDisplay.from_estimator(clf, X, y, n_bins=10)
+    >>> display.line_.get_label()  # doctest: +ELLIPSIS
+    'LogisticRegression (ECE = 0.0...)'
+    """
+
+    def __init__(
+        self, bins, ece, *, kind="top_label", class_labels=None, estimator_name=None
+    ):
+        self.bins = bins
+        self.ece = ece
+        self.kind = kind
+        self.class_labels = class_labels
+        self.estimator_name = estimator_name
+
+    def plot(
+        self,
+        ax=None,
+        *,
+        name=None,
+        ref_line=True,
+        show_gaps=True,
+        show_histogram=True,
+        hist_ax=None,
+        **kwargs,
+    ):
+        """Draw the diagram.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None. Call ``plot`` again with
+            the same ``ax`` to add models.
+        name : str, default=None
+            Legend name; default ``estimator_name``.
+        ref_line : bool, default=True
+            Draw the diagonal of perfect calibration.
+        show_gaps : bool, default=True
+            Draw accuracy and gap bars (top label only).
+        show_histogram : bool, default=True
+            Draw the confidence histogram under the diagram.
+        hist_ax : matplotlib Axes, default=None
+            Axes for the histogram; by default one is appended under ``ax``
+            (and reused by later calls on the same ``ax``).
+        **kwargs : dict
+            Passed to :func:`matplotlib.pyplot.plot` for the curve.
+
+        Returns
+        -------
+        display : ReliabilityDisplay
+        """
+        self.ax_, self.figure_, name = self._validate_plot_params(ax=ax, name=name)
+        ax = self.ax_
+        label = name if name is not None else "model"
+        score = "classwise ECE" if self.kind == "classwise" else "ECE"
+        label = f"{label} ({score} = {self.ece:.3f})"
+        ref_label = "Perfectly calibrated"
+        if ref_line and ref_label not in ax.get_legend_handles_labels()[1]:
+            ax.plot([0, 1], [0, 1], "k:", label=ref_label)
+
+        self.bars_ = self.gaps_ = None
+        if self.kind == "top_label":
+            nonempty = self.bins.count > 0
+            conf, acc = self.bins.confidence[nonempty], self.bins.accuracy[nonempty]
+            self.line_ = ax.plot(
+                conf, acc, **{"marker": "o", "label": label, **kwargs}
+            )[0]
+            if show_gaps:
+                edges = self.bins.edges
+                left, width = edges[:-1], np.diff(edges)
+                color = self.line_.get_color()
+                self.bars_ = ax.bar(
+                    left,
+                    self.bins.accuracy,
+                    width=width,
+                    align="edge",
+                    color=color,
+                    alpha=0.25,
+                    edgecolor=color,
+                    linewidth=0.5,
+                )
+                gap = np.where(
+                    self.bins.count > 0, self.bins.confidence - self.bins.accuracy, 0
+                )
+                self.gaps_ = ax.bar(
+                    left,
+                    gap,
+                    bottom=self.bins.accuracy,
+                    width=width,
+                    align="edge",
+                    color="none",
+                    edgecolor="tab:red",
+                    hatch="//",
+                    linewidth=0.5,
+                    label="Gap to confidence" if ref_line else None,
+                )
+            ax.set(
+                xlabel="Confidence (probability of the predicted class)",
+                ylabel="Accuracy",
+            )
+        else:
+            self._plot_classwise(ax, label, **kwargs)
+        ax.set(xlim=(0, 1), ylim=(0, 1.02))
+        if self.kind == "classwise" and len(self.line_) > 5:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="x-small")
+        else:
+            ax.legend(loc="upper left", fontsize="small")
+
+        self.hist_ax_ = None
+        if show_histogram:
+            self.hist_ax_ = hist_ax if hist_ax is not None else self._histogram_axes(ax)
+            counts = (
+                self.bins.count if self.kind == "top_label" else self.bins.count.sum(0)
+            )
+            edges = self.bins.edges if self.kind == "top_label" else self.bins.edges[0]
+            color = self.line_.get_color() if self.kind == "top_label" else "0.3"
+            self.hist_ax_.stairs(counts / counts.sum(), edges, color=color, label=name)
+            self.hist_ax_.set(
+                xlim=(0, 1),
+                xlabel=ax.get_xlabel(),
+                ylabel="Share of samples",
+            )
+            if hist_ax is None:
+                ax.set_xlabel("")
+        return self
+
+    def _plot_classwise(self, ax, label, **kwargs):
+        """One faint curve per class, and the pooled curve in bold."""
+        bins = self.bins
+        labels = self.class_labels
+        if labels is None:
+            labels = np.arange(len(bins.count))
+        self.line_ = []
+        for k, class_label in enumerate(labels):
+            nonempty = bins.count[k] > 0
+            style = {
+                "marker": ".",
+                "linewidth": 1,
+                "alpha": 0.6,
+                "label": f"class {class_label}",
+            }
+            self.line_.append(
+                ax.plot(
+                    bins.confidence[k][nonempty], bins.accuracy[k][nonempty], **style
+                )[0]
+            )
+        self.pooled_line_ = None
+        if np.allclose(bins.edges, bins.edges[0]):  # shared edges: pool the classes
+            count = bins.count.sum(axis=0)
+            nonempty = count > 0
+            with np.errstate(invalid="ignore"):
+                conf = (bins.count * bins.confidence).sum(axis=0)[nonempty] / count[
+                    nonempty
+                ]
+                acc = (bins.count * bins.accuracy).sum(axis=0)[nonempty] / count[
+                    nonempty
+                ]
+            style = {
+                "marker": "o",
+                "linewidth": 2,
+                "color": "k",
+                "label": label,
+                **kwargs,
+            }
+            self.pooled_line_ = ax.plot(conf, acc, **style)[0]
+        else:
+            self.line_[0].set_label(f"class {labels[0]} - {label}")
+        ax.set(
+            xlabel="Predicted probability of the class",
+            ylabel="Observed frequency of the class",
+        )
+
+    @staticmethod
+    def _histogram_axes(ax):
+        if ax in _HISTOGRAM_AXES:
+            return _HISTOGRAM_AXES[ax]
+        from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+        hist = make_axes_locatable(ax).append_axes(
+            "bottom", size="30%", pad=0.1, sharex=ax
+        )
+        ax.tick_params(labelbottom=False)
+        _HISTOGRAM_AXES[ax] = hist
+        return hist
+
+    @classmethod
+    def from_predictions(
+        cls,
+        y_true,
+        y_prob,
+        *,
+        n_bins=15,
+        strategy="uniform",
+        kind="top_label",
+        labels=None,
+        name=None,
+        ax=None,
+        ref_line=True,
+        show_histogram=True,
+        **kwargs,
+    ):
+        """Reliability diagram from labels and predicted probabilities.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples,)
+            True labels.
+        y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+            Predicted probabilities (see :mod:`sklearn_focal.metrics`).
+        n_bins : int, default=15
+        strategy : {"uniform", "quantile"}, default="uniform"
+        kind : {"top_label", "classwise"}, default="top_label"
+        labels : array-like, default=None
+            All class labels (columns of ``y_prob`` in sorted order).
+        name : str, default=None
+            Legend name.
+        ax : matplotlib Axes, default=None
+        ref_line : bool, default=True
+        show_histogram : bool, default=True
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        display : ReliabilityDisplay
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_predictions")
+        options = dict(n_bins=n_bins, strategy=strategy, labels=labels)
+        bins = calibration_bins(y_true, y_prob, kind=kind, **options)
+        error = (
+            classwise_calibration_error
+            if kind == "classwise"
+            else expected_calibration_error
+        )
+        class_labels = np.unique(y_true if labels is None else labels)
+        display = cls(
+            bins,
+            error(y_true, y_prob, **options),
+            kind=kind,
+            class_labels=class_labels,
+            estimator_name=name,
+        )
+        return display.plot(
+            ax=ax, ref_line=ref_line, show_histogram=show_histogram, **kwargs
+        )
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y,
+        *,
+        n_bins=15,
+        strategy="uniform",
+        kind="top_label",
+        name=None,
+        ax=None,
+        ref_line=True,
+        show_histogram=True,
+        **kwargs,
+    ):
+        """Reliability diagram of a fitted classifier on ``(X, y)``.
+
+        Parameters
+        ----------
+        estimator : fitted classifier or Pipeline
+            Anything with ``predict_proba`` and ``classes_`` (on its last
+            step for a Pipeline).
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        n_bins, strategy, kind, name, ax, ref_line, show_histogram, **kwargs
+            As in :meth:`from_predictions`; ``name`` defaults to the
+            estimator's class name.
+
+        Returns
+        -------
+        display : ReliabilityDisplay
+        """
+        y_prob, classes, name = cls._probabilities(estimator, X, name)
+        return cls.from_predictions(
+            y,
+            y_prob,
+            n_bins=n_bins,
+            strategy=strategy,
+            kind=kind,
+            labels=classes,
+            name=name,
+            ax=ax,
+            ref_line=ref_line,
+            show_histogram=show_histogram,
+            **kwargs,
+        )
+
+
+class CalibrationComparisonDisplay(_DisplayMixin):
+    """Reliability diagrams of several models side by side.
+
+    One column per model: its top-label reliability diagram above, and its
+    confidence histogram in a shared bottom row (same y scale).
+
+    Parameters
+    ----------
+    displays : list of ReliabilityDisplay
+        One per model (not yet drawn).
+    names : list of str
+        Column titles.
+
+    Attributes
+    ----------
+    axes_ : ndarray of matplotlib Axes, shape (2, n_models)
+    figure_ : matplotlib Figure
+    displays_ : list of ReliabilityDisplay
+        The drawn diagrams.
+    """
+
+    def __init__(self, displays, names):
+        self.displays = displays
+        self.names = names
+
+    def plot(self, *, figsize=None, ref_line=True):
+        """Draw the grid.
+
+        Parameters
+        ----------
+        figsize : tuple, default=None
+            Figure size; default 3.2 inches per model.
+        ref_line : bool, default=True
+
+        Returns
+        -------
+        display : CalibrationComparisonDisplay
+        """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        import matplotlib.pyplot as plt
+
+        n = len(self.displays)
+        figsize = figsize or (3.2 * n, 4.6)
+        self.figure_, self.axes_ = plt.subplots(
+            2,
+            n,
+            figsize=figsize,
+            squeeze=False,
+            sharex=True,
+            sharey="row",
+            gridspec_kw={"height_ratios": [3, 1]},
+        )
+        self.displays_ = []
+        for k, (display, name) in enumerate(
+            zip(self.displays, self.names, strict=True)
+        ):
+            top, bottom = self.axes_[0, k], self.axes_[1, k]
+            display.plot(ax=top, name=name, ref_line=ref_line, hist_ax=bottom)
+            top.set_title(name, fontsize="medium")
+            top.set_xlabel("")
+            top.legend(loc="upper left", fontsize="x-small")
+            if k:
+                top.set_ylabel("")
+                bottom.set_ylabel("")
+            bottom.set_xlabel("Confidence")
+            self.displays_.append(display)
+        self.figure_.tight_layout()
+        return self
+
+    @classmethod
+    def from_predictions(
+        cls, y_true, y_probs, *, n_bins=15, strategy="uniform", labels=None
+    ):
+        """Compare models from their predicted probabilities.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples,)
+        y_probs : dict of str to array-like
+            Model name -> predicted probabilities on the same samples.
+        n_bins, strategy, labels
+            As in :meth:`ReliabilityDisplay.from_predictions`.
+
+        Returns
+        -------
+        display : CalibrationComparisonDisplay
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_predictions")
+        options = dict(n_bins=n_bins, strategy=strategy, labels=labels)
+        displays = [
+            ReliabilityDisplay(
+                calibration_bins(y_true, y_prob, **options),
+                expected_calibration_error(y_true, y_prob, **options),
+                estimator_name=name,
+            )
+            for name, y_prob in y_probs.items()
+        ]
+        return cls(displays, list(y_probs)).plot()
+
+    @classmethod
+    def from_estimators(cls, estimators, X, y, *, n_bins=15, strategy="uniform"):
+        """Compare fitted classifiers on ``(X, y)``.
+
+        Parameters
+        ----------
+        estimators : dict of str to fitted classifier
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        n_bins, strategy
+            As in :meth:`ReliabilityDisplay.from_predictions`.
+
+        Returns
+        -------
+        display : CalibrationComparisonDisplay
+        """
+        probs, labels = {}, None
+        for name, estimator in estimators.items():
+            probs[name], labels, _ = cls._probabilities(estimator, X, name)
+        return cls.from_predictions(
+            y, probs, n_bins=n_bins, strategy=strategy, labels=labels
+        )
+
+
+# ------------------------------------------------------------------------------
+# Gamma sweep
+# ------------------------------------------------------------------------------
+_METRIC_LABELS = {
+    "ece": "ECE",
+    "curvature": "Hessian trace",
+    "accuracy": "Accuracy",
+}
+
+
+def _is_ece_scorer(scorer):
+    func = getattr(scorer, "_score_func", None)
+    return scorer is ece_scorer or (
+        func is expected_calibration_error
+        and getattr(scorer, "_kwargs", {}).get("strategy", "uniform") == "uniform"
+        and getattr(scorer, "_kwargs", {}).get("norm", "l1") == "l1"
+    )
+
+
+def _is_curvature_scorer(scorer):
+    return isinstance(scorer, CurvatureScorer) and scorer.kind == "trace"
+
+
+def _is_accuracy_scorer(scorer):
+    return getattr(scorer, "_score_func", None) is accuracy_score
+
+
+_FINDERS = {
+    "ece": (_is_ece_scorer, "neg_ece"),
+    "curvature": (_is_curvature_scorer, "neg_hessian_trace"),
+    "accuracy": (_is_accuracy_scorer, "accuracy"),
+}
+
+
+def _scorer_key(search, metric):
+    """Name under which ``metric`` was scored, and the sign to make it positive."""
+    is_metric, default_name = _FINDERS[metric]
+    scorers = search.scorer_ if isinstance(search.scorer_, dict) else {}
+    for name, scorer in scorers.items():
+        if is_metric(scorer):
+            return name, float(scorer._sign)
+    if f"mean_test_{default_name}" in search.cv_results_:
+        return default_name, (1.0 if metric == "accuracy" else -1.0)
+    available = sorted(
+        k[len("mean_test_") :] for k in search.cv_results_ if k.startswith("mean_test_")
+    )
+    raise ValueError(
+        f"GammaSweepDisplay could not find the {metric!r} scores in cv_results_ "
+        f"(scored: {available}). Run the search with "
+        "scoring=sklearn_focal.scoring.calibration_scoring(curvature=True), or with "
+        "ece_scorer / curvature_scorer / 'accuracy' under any names."
+    )
+
+
+class GammaSweepDisplay(_DisplayMixin):
+    """ECE, loss-surface curvature and accuracy against gamma.
+
+    One panel per metric with gamma on the shared x-axis, fold spread (±1
+    standard deviation) as error bars, and the gamma of lowest ECE marked in
+    every panel. Curvature is shown positive (the scorers return it negated,
+    see :mod:`sklearn_focal.scoring`).
+
+    Prefer :meth:`from_cv_results` or :meth:`from_results`.
+
+    Parameters
+    ----------
+    gammas : array-like of shape (n_gammas,)
+    scores : dict of str to array-like
+        Metric name ("ece", "curvature", "accuracy") -> mean per gamma.
+    errors : dict of str to array-like, default=None
+        Metric name -> spread per gamma (error bar half-length).
+    param : str, default="gamma"
+        x-axis label.
+
+    Attributes
+    ----------
+    axes_ : ndarray of matplotlib Axes
+        One per metric, top to bottom in the order of ``scores``.
+    ax_ : matplotlib Axes
+        The first panel.
+    figure_ : matplotlib Figure
+    lines_ : dict of str to ErrorbarContainer
+    best_gamma_ : float
+        Gamma of lowest ECE (or first metric), marked in every panel.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn_focal.display import GammaSweepDisplay
+    >>> display = GammaSweepDisplay.from_results(
+    ...     [0, 1, 2, 3], ece=[0.05, 0.03, 0.02, 0.04], curvature=[90, 70, 55, 40],
+    ...     accuracy=[0.95, 0.95, 0.94, 0.93])
+    >>> display.best_gamma_
+    2.0
+    """
+
+    def __init__(self, gammas, scores, errors=None, *, param="gamma"):
+        self.gammas = np.asarray(gammas, dtype=float)
+        self.scores = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
+        self.errors = {k: np.asarray(v, dtype=float) for k, v in (errors or {}).items()}
+        self.param = param
+
+    def plot(self, axes=None, *, name=None, **kwargs):
+        """Draw one panel per metric.
+
+        Parameters
+        ----------
+        axes : sequence of matplotlib Axes, default=None
+            One per metric; a new figure when None.
+        name : str, default=None
+            Legend label of the curves.
+        **kwargs : dict
+            Passed to :func:`matplotlib.pyplot.errorbar`.
+
+        Returns
+        -------
+        display : GammaSweepDisplay
+        """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        import matplotlib.pyplot as plt
+
+        metrics = list(self.scores)
+        if axes is None:
+            self.figure_, axes = plt.subplots(
+                len(metrics),
+                1,
+                sharex=True,
+                figsize=(5, 2.2 * len(metrics)),
+                squeeze=False,
+            )
+            axes = axes[:, 0]
+        else:
+            axes = np.ravel(axes)
+            if len(axes) != len(metrics):
+                raise ValueError(f"axes must hold {len(metrics)} Axes, one per metric.")
+            self.figure_ = axes[0].figure
+        self.axes_, self.ax_ = np.asarray(axes), axes[0]
+        key = "ece" if "ece" in self.scores else metrics[0]
+        self.best_gamma_ = float(self.gammas[int(np.nanargmin(self.scores[key]))])
+        self.lines_ = {}
+        for ax, metric in zip(axes, metrics, strict=True):
+            self.lines_[metric] = ax.errorbar(
+                self.gammas,
+                self.scores[metric],
+                yerr=self.errors.get(metric),
+                **{"marker": "o", "capsize": 3, "label": name, **kwargs},
+            )
+            ax.axvline(self.best_gamma_, color="0.6", linestyle="--", linewidth=1)
+            ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
+        lowest = f"lowest {_METRIC_LABELS.get(key, key)}"
+        axes[0].set_title(
+            f"{lowest} at {self.param} = {self.best_gamma_:g}", fontsize="medium"
+        )
+        axes[-1].set_xlabel(self.param)
+        if name is not None:
+            axes[0].legend(fontsize="small")
+        return self
+
+    @classmethod
+    def from_results(
+        cls,
+        gammas,
+        ece,
+        curvature=None,
+        accuracy=None,
+        *,
+        ece_std=None,
+        curvature_std=None,
+        accuracy_std=None,
+        param="gamma",
+        axes=None,
+        **kwargs,
+    ):
+        """Gamma sweep from precomputed results.
+
+        Parameters
+        ----------
+        gammas : array-like of shape (n_gammas,)
+        ece : array-like of shape (n_gammas,)
+        curvature, accuracy : array-like of shape (n_gammas,), default=None
+            Left out of the figure when None.
+        ece_std, curvature_std, accuracy_std : array-like, default=None
+            Error bars.
+        param : str, default="gamma"
+        axes : sequence of matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        display : GammaSweepDisplay
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_results")
+        values = {
+            "ece": (ece, ece_std),
+            "curvature": (curvature, curvature_std),
+            "accuracy": (accuracy, accuracy_std),
+        }
+        scores = {k: v for k, (v, _) in values.items() if v is not None}
+        errors = {
+            k: e for k, (v, e) in values.items() if v is not None and e is not None
+        }
+        order = np.argsort(np.asarray(gammas, dtype=float))
+        scores = {k: np.asarray(v, dtype=float)[order] for k, v in scores.items()}
+        errors = {k: np.asarray(v, dtype=float)[order] for k, v in errors.items()}
+        display = cls(
+            np.asarray(gammas, dtype=float)[order], scores, errors, param=param
+        )
+        return display.plot(axes=axes, **kwargs)
+
+    @classmethod
+    def from_cv_results(
+        cls,
+        search,
+        *,
+        param="gamma",
+        metrics=("ece", "curvature", "accuracy"),
+        axes=None,
+        **kwargs,
+    ):
+        """Gamma sweep from a fitted ``GridSearchCV``.
+
+        The scores are found by their scorer objects in ``search.scorer_``,
+        whatever the keys of ``scoring=`` were: the ECE is the scorer of
+        :func:`~sklearn_focal.metrics.expected_calibration_error` with uniform
+        bins and l1 norm (e.g. :data:`~sklearn_focal.scoring.ece_scorer`),
+        the curvature a :class:`~sklearn_focal.scoring.CurvatureScorer` of the
+        trace, the accuracy sklearn's accuracy scorer. Failing that, the
+        package's names ``neg_ece``, ``neg_hessian_trace`` and ``accuracy``
+        are looked up in ``cv_results_``. Negated scores are turned back
+        into errors and curvature. If the grid varies other parameters too,
+        the rows where they equal ``search.best_params_`` are used.
+
+        Parameters
+        ----------
+        search : fitted GridSearchCV or RandomizedSearchCV
+        param : str, default="gamma"
+            The parameter on the x-axis (``"estimator__gamma"`` in a
+            pipeline, say).
+        metrics : sequence of {"ece", "curvature", "accuracy"}
+            Panels, top to bottom.
+        axes : sequence of matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        display : GammaSweepDisplay
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_cv_results")
+        results = search.cv_results_
+        column = f"param_{param}"
+        if column not in results:
+            raise ValueError(
+                f"The search did not vary {param!r}; its parameters are "
+                f"{sorted(k[6:] for k in results if k.startswith('param_'))}."
+            )
+        rows = np.ones(len(results["params"]), dtype=bool)
+        best = getattr(search, "best_params_", None) or {}
+        for other, value in best.items():
+            if other != param:
+                rows &= np.array([p.get(other) == value for p in results["params"]])
+        gammas = np.asarray(results[column], dtype=float)[rows]
+        if len(np.unique(gammas)) != len(gammas):
+            raise ValueError(
+                f"Several grid points share a value of {param!r}; refit the search so "
+                "that best_params_ fixes the other parameters."
+            )
+        scores, errors = {}, {}
+        for metric in metrics:
+            key, sign = _scorer_key(search, metric)
+            scores[metric] = (
+                sign * np.asarray(results[f"mean_test_{key}"], dtype=float)[rows]
+            )
+            errors[metric] = np.asarray(results[f"std_test_{key}"], dtype=float)[rows]
+        order = np.argsort(gammas)
+        display = cls(
+            gammas[order],
+            {k: v[order] for k, v in scores.items()},
+            {k: v[order] for k, v in errors.items()},
+            param=param,
+        )
+        return display.plot(axes=axes, **kwargs)

@@ -1,0 +1,283 @@
+"""Displays: attributes, drawn values, inputs, and a saved image."""
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_focal import FocalClassifier
+from sklearn_focal.display import (
+    CalibrationComparisonDisplay,
+    GammaSweepDisplay,
+    ReliabilityDisplay,
+)
+from sklearn_focal.metrics import (
+    calibration_bins,
+    classwise_calibration_error,
+    expected_calibration_error,
+)
+from sklearn_focal.scoring import calibration_scoring, curvature_scorer, ece_scorer
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return X, y, make_pipeline(StandardScaler(), LogisticRegression(C=0.1)).fit(X, y)
+
+
+def _heights(bars):
+    return np.array([patch.get_height() for patch in bars.patches])
+
+
+def test_reliability_attributes_and_drawn_values(iris):
+    X, y, clf = iris
+    display = ReliabilityDisplay.from_estimator(clf, X, y, n_bins=10)
+    bins = calibration_bins(y, clf.predict_proba(X), n_bins=10)
+    ece = expected_calibration_error(y, clf.predict_proba(X), n_bins=10)
+    assert display.ax_.figure is display.figure_
+    np.testing.assert_allclose(_heights(display.bars_), bins.accuracy)
+    gaps = np.where(bins.count > 0, bins.confidence - bins.accuracy, 0)
+    np.testing.assert_allclose(_heights(display.gaps_), gaps)
+    nonempty = bins.count > 0
+    np.testing.assert_allclose(display.line_.get_xdata(), bins.confidence[nonempty])
+    np.testing.assert_allclose(display.line_.get_ydata(), bins.accuracy[nonempty])
+    # the legend names the pipeline's classifier and its ECE
+    assert display.line_.get_label() == f"LogisticRegression (ECE = {ece:.3f})"
+    legend = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert "Perfectly calibrated" in legend and display.line_.get_label() in legend
+    # confidence histogram: share of samples per bin
+    (stairs,) = display.hist_ax_.patches
+    np.testing.assert_allclose(stairs.get_data().values, bins.count / bins.count.sum())
+
+
+def test_plot_draws_on_the_given_axes_and_stacks_models(iris):
+    X, y, clf = iris
+    other = make_pipeline(StandardScaler(), LogisticRegression(C=10)).fit(X, y)
+    fig, ax = plt.subplots()
+    first = ReliabilityDisplay.from_estimator(clf, X, y, ax=ax, name="C=0.1")
+    second = ReliabilityDisplay.from_estimator(
+        other, X, y, ax=ax, name="C=10", show_gaps=False
+    )
+    assert first.ax_ is ax and second.ax_ is ax and first.figure_ is fig
+    assert first.hist_ax_ is second.hist_ax_  # one histogram panel, two curves
+    assert len(first.hist_ax_.patches) == 2
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels.count("Perfectly calibrated") == 1
+    assert any(t.startswith("C=0.1 (ECE") for t in labels)
+    assert any(t.startswith("C=10 (ECE") for t in labels)
+    assert second.bars_ is None
+
+
+def test_from_predictions_binary_vector_and_no_histogram():
+    X, y = load_breast_cancer(return_X_y=True)
+    prob = (
+        make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y).predict_proba(X)
+    )
+    display = ReliabilityDisplay.from_predictions(
+        y, prob[:, 1], n_bins=5, name="lr", show_histogram=False
+    )
+    assert display.hist_ax_ is None
+    np.testing.assert_allclose(
+        _heights(display.bars_), calibration_bins(y, prob, n_bins=5).accuracy
+    )
+
+
+def test_classwise_diagram(iris):
+    X, y, clf = iris
+    display = ReliabilityDisplay.from_estimator(clf, X, y, kind="classwise", n_bins=5)
+    bins = calibration_bins(y, clf.predict_proba(X), n_bins=5, kind="classwise")
+    assert len(display.line_) == 3
+    for k, line in enumerate(display.line_):
+        nonempty = bins.count[k] > 0
+        np.testing.assert_allclose(line.get_ydata(), bins.accuracy[k][nonempty])
+    error = classwise_calibration_error(y, clf.predict_proba(X), n_bins=5)
+    assert (
+        display.pooled_line_.get_label()
+        == f"LogisticRegression (classwise ECE = {error:.3f})"
+    )
+    count = bins.count.sum(0)
+    pooled = (bins.count * bins.accuracy).sum(0)[count > 0] / count[count > 0]
+    np.testing.assert_allclose(display.pooled_line_.get_ydata(), pooled)
+
+
+def test_pandas_string_labels_and_focal_classifier(iris):
+    X, y, _ = iris
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    clf = FocalClassifier(
+        hidden_layer_sizes=(8,), max_epochs=10, lr=1e-2, random_state=0
+    )
+    clf.fit(frame, names)
+    display = ReliabilityDisplay.from_estimator(clf, frame, names, n_bins=5)
+    expected = expected_calibration_error(names, clf.predict_proba(frame), n_bins=5)
+    assert display.line_.get_label() == f"FocalClassifier (ECE = {expected:.3f})"
+    classwise = ReliabilityDisplay.from_estimator(clf, frame, names, kind="classwise")
+    assert [line.get_label() for line in classwise.line_] == [
+        f"class {n}" for n in np.unique(names)
+    ]
+
+
+def test_estimator_without_predict_proba():
+    from sklearn.svm import LinearSVC
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(TypeError, match="needs a classifier with predict_proba"):
+        ReliabilityDisplay.from_estimator(LinearSVC().fit(X, y), X, y)
+
+
+def test_missing_matplotlib_is_a_clear_error(monkeypatch, iris):
+    X, y, clf = iris
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(
+        ImportError, match=r"ReliabilityDisplay.from_estimator requires matplotlib"
+    ):
+        ReliabilityDisplay.from_estimator(clf, X, y)
+
+
+def test_comparison_display(iris):
+    X, y, clf = iris
+    other = make_pipeline(StandardScaler(), LogisticRegression(C=10)).fit(X, y)
+    display = CalibrationComparisonDisplay.from_estimators(
+        {"weak": clf, "strong": other}, X, y, n_bins=8
+    )
+    assert display.axes_.shape == (2, 2)
+    for d, est, top, bottom in zip(
+        display.displays_, (clf, other), display.axes_[0], display.axes_[1], strict=True
+    ):
+        assert d.ax_ is top and d.hist_ax_ is bottom
+        bins = calibration_bins(y, est.predict_proba(X), n_bins=8)
+        np.testing.assert_allclose(_heights(d.bars_), bins.accuracy)
+    assert [ax.get_title() for ax in display.axes_[0]] == ["weak", "strong"]
+
+
+# -- gamma sweep ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def search(iris):
+    X, y, _ = iris
+    X = StandardScaler().fit_transform(X)
+    scoring = {"my ece": ece_scorer, "flatness": curvature_scorer, "acc": "accuracy"}
+    return GridSearchCV(
+        FocalClassifier(hidden_layer_sizes=(8,), max_epochs=8, lr=1e-2, random_state=0),
+        {"gamma": [3.0, 0.0, 1.0]},
+        scoring=scoring,
+        refit="my ece",
+        cv=3,
+    ).fit(X, y)
+
+
+def test_gamma_sweep_finds_scorers_by_object_whatever_their_names(search):
+    display = GammaSweepDisplay.from_cv_results(search)
+    results = search.cv_results_
+    order = np.argsort(np.asarray(results["param_gamma"], dtype=float))
+    np.testing.assert_allclose(display.gammas, [0.0, 1.0, 3.0])
+    np.testing.assert_allclose(
+        display.scores["ece"], -results["mean_test_my ece"][order]
+    )
+    np.testing.assert_allclose(
+        display.scores["curvature"], -results["mean_test_flatness"][order]
+    )
+    np.testing.assert_allclose(
+        display.scores["accuracy"], results["mean_test_acc"][order]
+    )
+    np.testing.assert_allclose(display.errors["ece"], results["std_test_my ece"][order])
+    assert (display.scores["curvature"] > 0).all()  # shown positive
+    assert display.best_gamma_ == display.gammas[np.argmin(display.scores["ece"])]
+    assert len(display.axes_) == 3 and display.ax_ is display.axes_[0]
+    assert display.axes_[-1].get_xlabel() == "gamma"
+    line = display.lines_["curvature"].lines[0]
+    np.testing.assert_allclose(line.get_ydata(), display.scores["curvature"])
+
+
+def test_gamma_sweep_default_names_and_missing_scores(iris):
+    X, y, _ = iris
+    X = StandardScaler().fit_transform(X)
+    base = FocalClassifier(
+        hidden_layer_sizes=(8,), max_epochs=4, lr=1e-2, random_state=0
+    )
+    named = GridSearchCV(
+        base,
+        {"gamma": [0.0, 2.0]},
+        scoring=calibration_scoring(curvature=True),
+        refit=False,
+        cv=2,
+    ).fit(X, y)
+    display = GammaSweepDisplay.from_cv_results(named, metrics=("ece", "curvature"))
+    assert list(display.scores) == ["ece", "curvature"]
+    plain = GridSearchCV(base, {"gamma": [0.0, 2.0]}, cv=2).fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"could not find the 'ece' scores.*calibration_scoring"
+    ):
+        GammaSweepDisplay.from_cv_results(plain)
+    with pytest.raises(ValueError, match="did not vary 'lr'"):
+        GammaSweepDisplay.from_cv_results(named, param="lr")
+
+
+def test_gamma_sweep_fixes_other_parameters_at_the_best(iris):
+    X, y, _ = iris
+    X = StandardScaler().fit_transform(X)
+    base = FocalClassifier(
+        hidden_layer_sizes=(8,), max_epochs=4, lr=1e-2, random_state=0
+    )
+    grid = GridSearchCV(
+        base,
+        {"gamma": [0.0, 2.0], "lr": [1e-2, 1e-3]},
+        scoring=calibration_scoring(),
+        refit="neg_ece",
+        cv=2,
+    ).fit(X, y)
+    display = GammaSweepDisplay.from_cv_results(grid, metrics=("ece",))
+    rows = [
+        i
+        for i, p in enumerate(grid.cv_results_["params"])
+        if p["lr"] == grid.best_params_["lr"]
+    ]
+    np.testing.assert_allclose(
+        np.sort(display.scores["ece"]),
+        np.sort(-grid.cv_results_["mean_test_neg_ece"][rows]),
+    )
+
+
+def test_gamma_sweep_from_results_and_saved_image(tmp_path):
+    display = GammaSweepDisplay.from_results(
+        [2, 0, 1, 3],
+        ece=[0.02, 0.05, 0.03, 0.04],
+        curvature=[55, 90, 70, 40],
+        ece_std=[0.01, 0.01, 0.01, 0.01],
+    )
+    np.testing.assert_allclose(display.gammas, [0, 1, 2, 3])
+    np.testing.assert_allclose(display.scores["curvature"], [90, 70, 55, 40])
+    assert display.best_gamma_ == 2.0
+    assert len(display.axes_) == 2
+    path = tmp_path / "sweep.png"
+    display.figure_.savefig(path, dpi=80)
+    image = matplotlib.image.imread(path)
+    assert path.stat().st_size > 10_000
+    assert image.shape[0] > 200 and image[..., :3].std() > 0.05  # not a blank canvas
+
+
+def test_reliability_image_is_not_blank(iris, tmp_path):
+    X, y, clf = iris
+    display = ReliabilityDisplay.from_estimator(clf, X, y)
+    path = tmp_path / "reliability.png"
+    display.figure_.savefig(path, dpi=80)
+    image = matplotlib.image.imread(path)[..., :3]
+    assert path.stat().st_size > 10_000
+    # the accuracy bars are coloured, not only black lines on white
+    saturation = image.max(axis=2) - image.min(axis=2)
+    assert (saturation > 0.2).mean() > 0.01
