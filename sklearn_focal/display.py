@@ -404,8 +404,9 @@ class ReliabilityDisplay(_DisplayMixin):
 class CalibrationComparisonDisplay(_DisplayMixin):
     """Reliability diagrams of several models side by side.
 
-    One column per model: its top-label reliability diagram above, and its
-    confidence histogram in a shared bottom row (same y scale).
+    One cell per model: its top-label reliability diagram above its
+    confidence histogram (share of samples per bin, on a common 0-1 scale).
+    Rows hold ``n_cols`` models each.
 
     Parameters
     ----------
@@ -416,7 +417,8 @@ class CalibrationComparisonDisplay(_DisplayMixin):
 
     Attributes
     ----------
-    axes_ : ndarray of matplotlib Axes, shape (2, n_models)
+    axes_ : ndarray of matplotlib Axes, shape (2 * n_rows, n_cols)
+        Diagrams on even rows, their histograms on the odd rows below.
     figure_ : matplotlib Figure
     displays_ : list of ReliabilityDisplay
         The drawn diagrams.
@@ -426,13 +428,15 @@ class CalibrationComparisonDisplay(_DisplayMixin):
         self.displays = displays
         self.names = names
 
-    def plot(self, *, figsize=None, ref_line=True):
+    def plot(self, *, n_cols=4, figsize=None, ref_line=True):
         """Draw the grid.
 
         Parameters
         ----------
+        n_cols : int, default=4
+            Models per row; more models wrap onto further rows.
         figsize : tuple, default=None
-            Figure size; default 3.2 inches per model.
+            Figure size; default 3.2 x 4.4 inches per model.
         ref_line : bool, default=True
 
         Returns
@@ -443,30 +447,38 @@ class CalibrationComparisonDisplay(_DisplayMixin):
         import matplotlib.pyplot as plt
 
         n = len(self.displays)
-        figsize = figsize or (3.2 * n, 4.6)
+        n_cols = min(n_cols, n)
+        n_rows = -(-n // n_cols)
+        figsize = figsize or (3.2 * n_cols, 4.4 * n_rows)
         self.figure_, self.axes_ = plt.subplots(
-            2,
-            n,
+            2 * n_rows,
+            n_cols,
             figsize=figsize,
             squeeze=False,
             sharex=True,
-            sharey="row",
-            gridspec_kw={"height_ratios": [3, 1]},
+            gridspec_kw={"height_ratios": [3, 1] * n_rows},
         )
         self.displays_ = []
         for k, (display, name) in enumerate(
             zip(self.displays, self.names, strict=True)
         ):
-            top, bottom = self.axes_[0, k], self.axes_[1, k]
+            row, col = divmod(k, n_cols)
+            top, bottom = self.axes_[2 * row, col], self.axes_[2 * row + 1, col]
             display.plot(ax=top, name=name, ref_line=ref_line, hist_ax=bottom)
             top.set_title(name, fontsize="medium")
             top.set_xlabel("")
+            top.tick_params(labelbottom=False)
             top.legend(loc="upper left", fontsize="x-small")
-            if k:
+            bottom.set_xlabel("Confidence")
+            bottom.set_ylim(0, 1)
+            if col:
                 top.set_ylabel("")
                 bottom.set_ylabel("")
-            bottom.set_xlabel("Confidence")
             self.displays_.append(display)
+        for k in range(n, n_rows * n_cols):  # empty cells of the last row
+            row, col = divmod(k, n_cols)
+            self.axes_[2 * row, col].set_axis_off()
+            self.axes_[2 * row + 1, col].set_axis_off()
         self.figure_.tight_layout()
         return self
 
@@ -625,7 +637,8 @@ class GammaSweepDisplay(_DisplayMixin):
         self.gammas = np.asarray(gammas, dtype=float)
         self.scores = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
         self.errors = {k: np.asarray(v, dtype=float) for k, v in (errors or {}).items()}
-        self.param = param
+        # "classifier__gamma" in a pipeline is labelled "gamma"
+        self.param = param.rsplit("__", 1)[-1]
 
     def plot(self, axes=None, *, name=None, **kwargs):
         """Draw one panel per metric.

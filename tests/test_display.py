@@ -166,6 +166,16 @@ def test_comparison_display(iris):
     assert [ax.get_title() for ax in display.axes_[0]] == ["weak", "strong"]
 
 
+def test_comparison_display_wraps_rows(iris):
+    X, y, clf = iris
+    models = {f"m{k}": clf for k in range(5)}
+    display = CalibrationComparisonDisplay.from_estimators(models, X, y)
+    assert display.axes_.shape == (4, 4)  # two rows of diagrams + histograms
+    assert display.displays_[4].ax_ is display.axes_[2, 0]
+    assert display.displays_[4].hist_ax_ is display.axes_[3, 0]
+    assert not display.axes_[2, 3].axison  # the unused cell is hidden
+
+
 # -- gamma sweep ----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def search(iris):
@@ -200,6 +210,10 @@ def test_gamma_sweep_finds_scorers_by_object_whatever_their_names(search):
     assert display.best_gamma_ == display.gammas[np.argmin(display.scores["ece"])]
     assert len(display.axes_) == 3 and display.ax_ is display.axes_[0]
     assert display.axes_[-1].get_xlabel() == "gamma"
+    pipeline_style = GammaSweepDisplay.from_results(
+        [0, 1], ece=[0.1, 0.2], param="clf__gamma"
+    )
+    assert pipeline_style.axes_[-1].get_xlabel() == "gamma"
     line = display.lines_["curvature"].lines[0]
     np.testing.assert_allclose(line.get_ydata(), display.scores["curvature"])
 
