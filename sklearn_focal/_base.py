@@ -140,20 +140,42 @@ def _module_dtype(module: nn.Module) -> torch.dtype:
     return torch.float32
 
 
+def _data_device(n_bytes: int, device: torch.device) -> torch.device:
+    """Where the training data live during ``fit``.
+
+    On the training device when they take at most half of its free memory
+    (one copy per fit, no per-batch transfer); otherwise in host memory,
+    pinned, and each batch is copied asynchronously by the iterator.
+    """
+    if device.type != "cuda":
+        return device
+    free, _ = torch.cuda.mem_get_info(device)
+    return device if n_bytes <= 0.5 * free else torch.device("cpu")
+
+
 def _device_datasets(X, y, sample_weight, train_idx, valid_idx, *, dtype, device):
     """Train / validation tensors, moved to the training device once."""
     X_t = _as_tensor(X, dtype)
     y_t = torch.from_numpy(y.astype(np.int64))
     w_t = None if sample_weight is None else _as_tensor(sample_weight, dtype)
+    n_bytes = sum(
+        t.element_size() * t.nelement() for t in (X_t, y_t, w_t) if t is not None
+    )
+    home = _data_device(n_bytes, device)
+    pin = home.type == "cpu" and device.type == "cuda"
+
+    def place(t):
+        t = t.to(home)
+        return t.pin_memory() if pin else t
 
     def part(index):
         def take(t):
             return t if index is None else t[torch.from_numpy(index)]
 
         return _TensorDataset(
-            take(X_t).to(device),
-            take(y_t).to(device),
-            None if w_t is None else take(w_t).to(device),
+            place(take(X_t)),
+            place(take(y_t)),
+            None if w_t is None else place(take(w_t)),
         )
 
     if valid_idx is None:

@@ -276,3 +276,14 @@ def test_adafocal_calibrates_better_than_cross_entropy():
     ece_ada = expected_calibration_error(y_test, ada.predict_proba(X_test))
     assert ece_ada < ece_ce - 0.003, (ece_ada, ece_ce)
     assert ada.score(X_test, y_test) > ce.score(X_test, y_test) - 0.01
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_adafocal_on_cuda_matches_cpu_closely(iris):
+    X, y = iris
+    gpu = AdaFocalClassifier(**FAST, device="cuda").fit(X, y)
+    assert gpu.net_.criterion_.gammas.is_cuda
+    assert isinstance(gpu.predict_proba(X), np.ndarray)
+    cpu = AdaFocalClassifier(**FAST, device="cpu").fit(X, y)
+    assert gpu.gamma_history_.shape == cpu.gamma_history_.shape

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from sklearn_focal._base import (
+    _data_device,
     _TensorBatches,
     _TensorDataset,
     _validation_split,
@@ -89,3 +90,11 @@ def test_shuffling_is_seeded_and_changes_every_epoch():
 def test_unweighted_batches_yield_plain_targets():
     _, yb = next(iter(_TensorBatches(_dataset(5), batch_size=2)))
     assert isinstance(yb, torch.Tensor) and yb.tolist() == [0, 1]
+
+
+def test_data_stay_on_the_host_when_they_do_not_fit_the_gpu(monkeypatch):
+    cuda = torch.device("cuda")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (1000, 4000))
+    assert _data_device(400, cuda) == cuda  # within half of the free memory
+    assert _data_device(600, cuda) == torch.device("cpu")
+    assert _data_device(10**12, torch.device("cpu")) == torch.device("cpu")

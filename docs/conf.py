@@ -1,0 +1,47 @@
+"""Sphinx configuration for sklearn-focal."""
+
+import os
+
+import sklearn_focal
+
+project = "sklearn-focal"
+author = "sklearn-focal developers"
+copyright = "2026, sklearn-focal developers"
+release = sklearn_focal.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+# numpydoc's cross-references of parameter types: our prose types ("fitted
+# classifier", "array-like of shape ...") are not targets.
+numpydoc_xref_param_type = False
+
+# No network access at build time: intersphinx inventories are optional.
+intersphinx_mapping = {}
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/plot_",
+    # SPHINX_GALLERY_RUN=0 (or -D plot_gallery=0) renders without executing.
+    "plot_gallery": os.environ.get("SPHINX_GALLERY_RUN", "True"),
+    "download_all_examples": False,
+    "remove_config_comments": True,
+}
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+html_theme = "pydata_sphinx_theme"
+html_title = "sklearn-focal"
+html_theme_options = {"navigation_with_keys": False}
+suppress_warnings = ["config.cache"]
