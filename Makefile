@@ -37,6 +37,12 @@ docs-noexec: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/metrics.py
+	$(BIN)/python benchmarks/curvature.py
+	$(BIN)/python benchmarks/fit_speed.py
+	$(BIN)/python benchmarks/fit_memory.py FocalClassifier
+	$(BIN)/python benchmarks/fit_memory.py AdaFocalClassifier
+	$(BIN)/python benchmarks/adafocal.py
+	$(BIN)/python benchmarks/compare.py
 
 clean:
-	rm -rf $(VENV) docs/_build docs/auto_examples results .pytest_cache
+	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated results .pytest_cache

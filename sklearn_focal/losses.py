@@ -265,7 +265,27 @@ class _Loss(nn.Module):
         self.reduction = reduction
 
 
-class FocalLoss(_Loss):
+class _GammaLoss(_Loss):
+    """A loss with one non-negative ``gamma``; ``_function`` computes it."""
+
+    _function = staticmethod(focal_loss)
+
+    def __init__(self, gamma: float = 2.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        if gamma < 0:
+            raise ValueError(f"gamma must be >= 0; got {gamma!r} instead.")
+        self.gamma = float(gamma)
+
+    def forward(
+        self, logits: Tensor, target: Tensor, sample_weight: Tensor | None = None
+    ) -> Tensor:
+        return self._function(logits, target, self.gamma, self.reduction, sample_weight)
+
+    def extra_repr(self) -> str:
+        return f"gamma={self.gamma}, reduction={self.reduction!r}"
+
+
+class FocalLoss(_GammaLoss):
     """Module form of :func:`focal_loss`.
 
     Parameters
@@ -282,19 +302,7 @@ class FocalLoss(_Loss):
     tensor(1.0986)
     """
 
-    def __init__(self, gamma: float = 2.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0; got {gamma!r} instead.")
-        self.gamma = float(gamma)
-
-    def forward(
-        self, logits: Tensor, target: Tensor, sample_weight: Tensor | None = None
-    ) -> Tensor:
-        return focal_loss(logits, target, self.gamma, self.reduction, sample_weight)
-
-    def extra_repr(self) -> str:
-        return f"gamma={self.gamma}, reduction={self.reduction!r}"
+    _function = staticmethod(focal_loss)
 
 
 class FocalLossSD53(_Loss):
@@ -306,44 +314,16 @@ class FocalLossSD53(_Loss):
         return focal_loss_sd53(logits, target, self.reduction, sample_weight)
 
 
-class InverseFocalLoss(_Loss):
-    """Module form of :func:`inverse_focal_loss`."""
+class InverseFocalLoss(_GammaLoss):
+    """Module form of :func:`inverse_focal_loss` (parameters as :class:`FocalLoss`)."""
 
-    def __init__(self, gamma: float = 1.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0; got {gamma!r} instead.")
-        self.gamma = float(gamma)
-
-    def forward(
-        self, logits: Tensor, target: Tensor, sample_weight: Tensor | None = None
-    ) -> Tensor:
-        return inverse_focal_loss(
-            logits, target, self.gamma, self.reduction, sample_weight
-        )
-
-    def extra_repr(self) -> str:
-        return f"gamma={self.gamma}, reduction={self.reduction!r}"
+    _function = staticmethod(inverse_focal_loss)
 
 
-class DualFocalLoss(_Loss):
-    """Module form of :func:`dual_focal_loss`."""
+class DualFocalLoss(_GammaLoss):
+    """Module form of :func:`dual_focal_loss` (parameters as :class:`FocalLoss`)."""
 
-    def __init__(self, gamma: float = 2.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0; got {gamma!r} instead.")
-        self.gamma = float(gamma)
-
-    def forward(
-        self, logits: Tensor, target: Tensor, sample_weight: Tensor | None = None
-    ) -> Tensor:
-        return dual_focal_loss(
-            logits, target, self.gamma, self.reduction, sample_weight
-        )
-
-    def extra_repr(self) -> str:
-        return f"gamma={self.gamma}, reduction={self.reduction!r}"
+    _function = staticmethod(dual_focal_loss)
 
 
 class AdaFocalLoss(_Loss):
