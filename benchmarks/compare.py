@@ -10,12 +10,14 @@ Data sets larger than ``--max-samples`` rows (diamonds) are subsampled,
 stratified, so that the whole run fits in well under an hour on 2 CPU cores.
 
     python benchmarks/compare.py [--datasets ...] [--seeds 3] [--max-samples 10000]
+        [--csv runs.csv] [--rst docs/benchmark_compare_table.rst]
+    python benchmarks/compare.py --from-csv runs.csv   # tabulate saved runs
 """
 
 import argparse
 import sys
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from _table import mean_std_table
 from sklearn.model_selection import train_test_split
@@ -35,14 +37,7 @@ COLUMNS = [
 ]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=list(list_datasets().index))
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--max-samples", type=int, default=10_000)
-    parser.add_argument("--device", default="auto")
-    args = parser.parse_args()
-
+def run(args):
     frames = []
     for dataset in args.datasets:
         X, y = load_dataset(dataset)
@@ -56,10 +51,33 @@ def main():
             )
             frames.append(table.assign(dataset=dataset, seed=seed).reset_index())
             print(f"done: {dataset} seed {seed}", file=sys.stderr, flush=True)
-    results = pd.concat(frames, ignore_index=True)
-    results.to_csv("benchmarks/compare_results.csv", index=False)
-    print(f"{args.seeds} seeds; at most {args.max_samples} rows per data set\n")
+    return pd.concat(frames, ignore_index=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=list(list_datasets().index))
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--max-samples", type=int, default=10_000)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--csv", help="also write the per-run results to this CSV")
+    parser.add_argument(
+        "--from-csv", help="tabulate saved per-run results, run nothing"
+    )
+    parser.add_argument("--rst", help="also write the table, in reStructuredText, here")
+    args = parser.parse_args()
+
+    results = pd.read_csv(args.from_csv) if args.from_csv else run(args)
+    if args.csv:
+        results.to_csv(args.csv, index=False)
+    n_seeds = results["seed"].nunique()
+    print(f"{n_seeds} seeds; at most {args.max_samples} rows per data set\n")
     print(mean_std_table(results, ["dataset", "method"], COLUMNS, digits=3))
+    if args.rst:
+        Path(args.rst).write_text(
+            mean_std_table(results, ["dataset", "method"], COLUMNS, digits=3, fmt="rst")
+            + "\n"
+        )
     gamma = results[results.method == "focal"].groupby("dataset", sort=False)["gamma"]
     print("\ngamma selected by the search (per seed):")
     for dataset, values in gamma:
@@ -74,7 +92,6 @@ def main():
         .round(2)
         .to_markdown()
     )
-    return np.nan
 
 
 if __name__ == "__main__":

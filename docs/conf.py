@@ -40,7 +40,12 @@ sphinx_gallery_conf = {
 }
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = [
+    "_build",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "benchmark_compare*.rst",  # included by user_guide.rst
+]
 html_theme = "pydata_sphinx_theme"
 html_title = "sklearn-focal"
 html_theme_options = {"navigation_with_keys": False}

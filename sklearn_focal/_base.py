@@ -114,13 +114,15 @@ class _TensorBatches:
         order = None
         if self.shuffle:
             order = torch.randperm(n, generator=self._generator).to(data.X.device)
+        move = data.X.device != torch.device(self.device)
         for start in range(0, n, self.batch_size):
             if order is None:
                 batch = [t[start : start + self.batch_size] for t in tensors]
             else:
                 idx = order[start : start + self.batch_size]
                 batch = [t[idx] for t in tensors]
-            batch = [t.to(self.device, non_blocking=True) for t in batch]
+            if move:  # data kept in host memory: copy this batch
+                batch = [t.to(self.device, non_blocking=True) for t in batch]
             yield batch[0], batch[1] if len(batch) == 2 else (batch[1], batch[2])
 
 
@@ -223,31 +225,48 @@ class _FocalNet(NeuralNetClassifier):
         if self.module_.training != training:
             super()._set_training(training)
 
+    def _batch_listeners(self, event):
+        """Callbacks that override a batch event; the others are skipped."""
+        default = getattr(Callback, event)
+        return [
+            cb for _, cb in self.callbacks_ if getattr(type(cb), event) is not default
+        ]
+
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
-        loss_sum = nll_sum = None
-        n_seen = 0.0
+        # Per batch: the step and the callbacks that listen to batch events;
+        # losses stay on the device and are reduced once, at the end.
+        on_begin = self._batch_listeners("on_batch_begin")
+        on_end = self._batch_listeners("on_batch_end")
+        losses, sizes, nlls = [], [], []
         for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
+            for cb in on_begin:
+                cb.on_batch_begin(self, batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             Xb, yb = batch
             yb, wb = yb if isinstance(yb, (tuple, list)) else (yb, None)
-            size = float(len(Xb)) if wb is None else wb.sum()
-            loss = step["loss"].detach() * size
-            loss_sum = loss if loss_sum is None else loss_sum + loss
+            losses.append(step["loss"].detach())
+            sizes.append(len(Xb) if wb is None else wb.sum())
             if not training:
                 nll = F.cross_entropy(step["y_pred"], yb, reduction="none")
-                nll = nll.sum() if wb is None else (nll * wb).sum()
-                nll_sum = nll if nll_sum is None else nll_sum + nll
-            n_seen = n_seen + size
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-        if loss_sum is None:
+                nlls.append(nll.sum() if wb is None else (nll * wb).sum())
+            for cb in on_end:
+                cb.on_batch_end(self, batch=batch, training=training, **step)
+        if not losses:
             return
-        n_seen = float(n_seen)
-        self.history.record(prefix + "_loss", float(loss_sum) / max(n_seen, 1e-300))
-        if nll_sum is not None:
-            self.history.record(prefix + "_nll", float(nll_sum) / max(n_seen, 1e-300))
+        like = losses[0]
+        weights = (
+            torch.stack(sizes).to(like.dtype)  # sample weights: tensors on the device
+            if isinstance(sizes[0], torch.Tensor)
+            else torch.tensor(sizes, dtype=like.dtype, device=like.device)
+        )
+        total = max(float(weights.sum()), 1e-300)
+        self.history.record(
+            prefix + "_loss", float(torch.stack(losses) @ weights) / total
+        )
+        if nlls:
+            self.history.record(prefix + "_nll", float(torch.stack(nlls).sum()) / total)
 
 
 class _StopOnDivergence(Callback):
@@ -420,7 +439,8 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data (numpy array or pandas DataFrame), cast to float32.
+            Training data (numpy array or pandas DataFrame), cast to float32,
+            or to the dtype of a custom ``module``'s parameters.
         y : array-like of shape (n_samples,)
             Class labels of any type (strings included).
         sample_weight : array-like of shape (n_samples,), default=None
