@@ -33,30 +33,32 @@ FAST = dict(
 
 # -- the update rule on hand-made (C - A, gamma) pairs ------------------------
 @pytest.mark.parametrize(
-    "gamma, gap, expected",
+    "confidence, accuracy, gamma, expected",
     [
-        (1.0, 0.1, math.exp(0.1)),  # over-confident: focal gamma grows
-        (1.0, -0.1, math.exp(-0.1)),  # under-confident: focal gamma shrinks
-        (2.0, 0.0, 2.0),  # calibrated: unchanged
+        (0.9, 0.8, 1.0, math.exp(0.1)),  # over-confident: focal gamma grows
+        (0.7, 0.8, 1.0, math.exp(-0.1)),  # under-confident: focal gamma shrinks
+        (0.6, 0.6, 2.0, 2.0),  # calibrated: unchanged
         (
+            0.9,
+            0.7,
             -0.5,
-            0.2,
             -0.5 * math.exp(-0.2),
-        ),  # inverse focal, over-confident: |gamma| shrinks
+        ),  # inverse, over-confident: |gamma| shrinks
         (
+            0.5,
+            0.8,
             -0.5,
-            -0.3,
             -0.5 * math.exp(0.3),
-        ),  # inverse focal, under-confident: |gamma| grows
-        (0.21, -0.1, -0.2),  # focal gamma below S_th flips to -S_th
-        (-0.21, 0.1, 0.2),  # inverse gamma below S_th flips to +S_th
-        (0.0, 0.3, 0.2),  # zero counts as the inverse side and flips to +S_th
-        (19.0, 0.2, 20.0),  # clipped at gamma_max
-        (-1.9, -0.2, -2.0),  # clipped at gamma_min
+        ),  # inverse, under-confident: |gamma| grows
+        (0.8, 0.9, 0.21, -0.2),  # focal gamma below S_th flips to -S_th
+        (0.9, 0.8, -0.21, 0.2),  # inverse gamma below S_th flips to +S_th
+        (0.8, 0.5, 0.0, 0.2),  # zero counts as the inverse side and flips to +S_th
+        (0.9, 0.7, 19.0, 20.0),  # clipped at gamma_max
+        (0.7, 0.9, -1.9, -2.0),  # clipped at gamma_min
     ],
 )
-def test_update_rule(gamma, gap, expected):
-    got = update_gammas([gamma], [gap], [10])
+def test_update_rule(confidence, accuracy, gamma, expected):
+    got = update_gammas([gamma], [confidence - accuracy], [10])
     assert got[0] == pytest.approx(expected, rel=1e-12)
 
 
@@ -117,13 +119,17 @@ def test_adafocal_loss_is_focal_or_inverse_focal_by_bin():
         )
         torch.testing.assert_close(got[rows], ref)
     torch.testing.assert_close(loss(logits, target), got.mean())
-    # hand value: p = 0.5 (binary, equal logits) in bin 1 -> inverse focal, gamma 1.5
+    # hand values: p = 0.5 (binary, equal logits) is in bin 1 -> inverse focal
+    # with gamma 1.5; p = 0.8 is in bin 2 -> focal with gamma 0.5
     z = torch.zeros(1, 2, dtype=torch.float64)
     expected = -(1.5**1.5) * math.log(0.5)
     assert per_sample(z, torch.tensor([0])).item() == pytest.approx(expected)
     assert signed_focal_loss(z, torch.tensor([0]), torch.tensor([-1.5])).item() == (
         pytest.approx(expected)
     )
+    z = torch.tensor([[math.log(4.0), 0.0]], dtype=torch.float64)  # p = 0.8
+    expected = -(0.2**0.5) * math.log(0.8)
+    assert per_sample(z, torch.tensor([0])).item() == pytest.approx(expected)
 
 
 def _validation_indices(y, fraction, random_state=0):
