@@ -157,11 +157,14 @@ class ReliabilityDisplay(_DisplayMixin):
         -------
         display : ReliabilityDisplay
         """
+        created_figure = ax is None
         self.ax_, self.figure_, name = self._validate_plot_params(ax=ax, name=name)
         ax = self.ax_
         label = name if name is not None else "model"
-        score = "classwise ECE" if self.kind == "classwise" else "ECE"
-        label = f"{label} ({score} = {self.ece:.3f})"
+        if self.kind == "classwise":  # two lines: it sits in a list of classes
+            label = f"{label}\n(classwise ECE = {self.ece:.3f})"
+        else:
+            label = f"{label} (ECE = {self.ece:.3f})"
         ref_label = "Perfectly calibrated"
         if ref_line and ref_label not in ax.get_legend_handles_labels()[1]:
             ax.plot([0, 1], [0, 1], "k:", label=ref_label)
@@ -211,6 +214,9 @@ class ReliabilityDisplay(_DisplayMixin):
         ax.set(xlim=(0, 1), ylim=(0, 1.02))
         if self.kind == "classwise" and len(self.line_) > 5:
             ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="x-small")
+            if created_figure:  # make room for the legend beside the axes
+                self.figure_.set_size_inches(8.5, self.figure_.get_size_inches()[1])
+                self.figure_.subplots_adjust(right=0.7)
         else:
             ax.legend(loc="upper left", fontsize="small")
 

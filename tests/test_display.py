@@ -109,7 +109,7 @@ def test_classwise_diagram(iris):
     error = classwise_calibration_error(y, clf.predict_proba(X), n_bins=5)
     assert (
         display.pooled_line_.get_label()
-        == f"LogisticRegression (classwise ECE = {error:.3f})"
+        == f"LogisticRegression\n(classwise ECE = {error:.3f})"
     )
     count = bins.count.sum(0)
     pooled = (bins.count * bins.accuracy).sum(0)[count > 0] / count[count > 0]
@@ -131,6 +131,18 @@ def test_pandas_string_labels_and_focal_classifier(iris):
     assert [line.get_label() for line in classwise.line_] == [
         f"class {n}" for n in np.unique(names)
     ]
+
+
+def test_long_classwise_legend_fits_in_the_figure(tmp_path):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    clf = LogisticRegression(max_iter=300).fit(X / 16, y)
+    display = ReliabilityDisplay.from_estimator(clf, X / 16, y, kind="classwise")
+    display.figure_.canvas.draw()
+    legend = display.ax_.get_legend().get_window_extent()
+    figure = display.figure_.bbox
+    assert legend.x1 <= figure.x1 and legend.x0 > display.ax_.bbox.x1  # beside, not cut
 
 
 def test_estimator_without_predict_proba():
