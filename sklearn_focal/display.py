@@ -15,11 +15,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 
-from .metrics import (
-    calibration_bins,
-    classwise_calibration_error,
-    expected_calibration_error,
-)
+from .metrics import _calibration_error, calibration_bins, expected_calibration_error
 from .scoring import CurvatureScorer, ece_scorer
 
 __all__ = ["CalibrationComparisonDisplay", "GammaSweepDisplay", "ReliabilityDisplay"]
@@ -341,15 +337,10 @@ class ReliabilityDisplay(_DisplayMixin):
         check_matplotlib_support(f"{cls.__name__}.from_predictions")
         options = dict(n_bins=n_bins, strategy=strategy, labels=labels)
         bins = calibration_bins(y_true, y_prob, kind=kind, **options)
-        error = (
-            classwise_calibration_error
-            if kind == "classwise"
-            else expected_calibration_error
-        )
         class_labels = np.unique(y_true if labels is None else labels)
         display = cls(
             bins,
-            error(y_true, y_prob, **options),
+            float(_calibration_error(bins, "l1").mean()),  # (classwise) ECE
             kind=kind,
             class_labels=class_labels,
             estimator_name=name,
@@ -508,14 +499,11 @@ class CalibrationComparisonDisplay(_DisplayMixin):
         """
         check_matplotlib_support(f"{cls.__name__}.from_predictions")
         options = dict(n_bins=n_bins, strategy=strategy, labels=labels)
-        displays = [
-            ReliabilityDisplay(
-                calibration_bins(y_true, y_prob, **options),
-                expected_calibration_error(y_true, y_prob, **options),
-                estimator_name=name,
-            )
-            for name, y_prob in y_probs.items()
-        ]
+        displays = []
+        for name, y_prob in y_probs.items():
+            bins = calibration_bins(y_true, y_prob, **options)
+            ece = float(_calibration_error(bins, "l1"))
+            displays.append(ReliabilityDisplay(bins, ece, estimator_name=name))
         return cls(displays, list(y_probs)).plot()
 
     @classmethod
