@@ -132,12 +132,11 @@ def make_preprocessor(X):
     )
 
 
-def _adafocal_params(params, n_train):
-    """AdaFocal keeps its 15 bins unless its validation split is smaller."""
-    fraction = params.get("validation_fraction", 0.1)
-    n_valid = math.ceil(fraction * n_train)
-    n_bins = params.get("n_bins", 15)
-    return {**params, "n_bins": max(2, min(n_bins, n_valid))}
+def _adafocal(params, n_train):
+    """AdaFocal keeps its bins unless its validation split has fewer samples."""
+    estimator = AdaFocalClassifier(**params)
+    n_valid = math.ceil(estimator.validation_fraction * n_train)
+    return estimator.set_params(n_bins=max(2, min(estimator.n_bins, n_valid)))
 
 
 def _network(estimator, preprocessor):
@@ -317,7 +316,7 @@ def compare_calibration(
             model.fit(X_train, y_train)
         elif method == "adafocal":
             model = _network(
-                AdaFocalClassifier(**_adafocal_params(params, len(y_train))),
+                _adafocal(params, len(y_train)),
                 preprocessor,
             )
             model.fit(X_train, y_train)

@@ -190,15 +190,10 @@ def _bin_edges(confidence, weight, n_bins, strategy):
         )
     order = np.argsort(confidence, axis=0, kind="stable")
     sorted_conf = np.take_along_axis(confidence, order, axis=0)
-    if weight is None:
-        # Mukhoti et al.: edge k at position k * n / n_bins of the sorted values.
-        position = np.arange(len(confidence), dtype=float)
-        targets = np.linspace(0, len(confidence), n_bins + 1)
-        return np.stack(
-            [np.interp(targets, position, sorted_conf[:, j]) for j in range(n_columns)]
-        )
-    # The same rule in units of weight: a sample's position is the weight
-    # sorted before it, so unit weights give the unweighted edges.
+    # Mukhoti et al.: edge k sits at position k * n / n_bins of the sorted
+    # values. In units of weight a sample's position is the weight sorted
+    # before it, which for unit weights is exactly its index.
+    weight = np.ones(len(confidence)) if weight is None else weight
     edges = np.empty((n_columns, n_bins + 1))
     for j in range(n_columns):
         w = weight[order[:, j]]
