@@ -1,5 +1,7 @@
 """Calibration metrics against netcal, scikit-learn and hand-computed values."""
 
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -8,6 +10,7 @@ from hypothesis.extra.numpy import arrays
 from sklearn.metrics import brier_score_loss, log_loss
 from sklearn.utils._param_validation import InvalidParameterError
 
+from sklearn_focal import metrics
 from sklearn_focal.metrics import (
     brier_score as brier,
 )
@@ -19,6 +22,31 @@ from sklearn_focal.metrics import (
 )
 
 netcal_metrics = pytest.importorskip("netcal.metrics")
+
+#: The two implementations of top-label uniform binning: vectorised numpy
+#: and the compiled single pass (numba, the [fast] extra).
+BACKENDS = ["numpy", "compiled"]
+
+
+@contextmanager
+def use_backend(name):
+    """Route top-label uniform binning of any size through ``name``; the
+    compiled pass splits even a few rows among threads."""
+    if name == "compiled" and metrics._load_kernel() is None:
+        pytest.skip("numba (the [fast] extra) is not installed")
+    saved = metrics._KERNEL_MIN_SIZE, metrics._KERNEL_MIN_ROWS_PER_THREAD
+    metrics._KERNEL_MIN_SIZE = 0 if name == "compiled" else np.inf
+    metrics._KERNEL_MIN_ROWS_PER_THREAD = 16
+    try:
+        yield
+    finally:
+        metrics._KERNEL_MIN_SIZE, metrics._KERNEL_MIN_ROWS_PER_THREAD = saved
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    with use_backend(request.param):
+        yield request.param
 
 
 def _random_predictions(n, n_classes, seed, concentration=0.5):
@@ -32,7 +60,7 @@ def _random_predictions(n, n_classes, seed, concentration=0.5):
 @pytest.mark.parametrize("n_classes", [3, 5, 10])
 @pytest.mark.parametrize("n_bins", [1, 5, 10, 15, 20])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_multiclass_ece_and_mce_match_netcal(n_classes, n_bins, seed):
+def test_multiclass_ece_and_mce_match_netcal(n_classes, n_bins, seed, backend):
     y_true, y_prob = _random_predictions(777, n_classes, seed)
     expected_ece = netcal_metrics.ECE(bins=n_bins).measure(y_prob, y_true)
     expected_mce = netcal_metrics.MCE(bins=n_bins).measure(y_prob, y_true)
@@ -45,7 +73,7 @@ def test_multiclass_ece_and_mce_match_netcal(n_classes, n_bins, seed):
 
 @pytest.mark.parametrize("n_bins", [1, 5, 15, 20])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_binary_matches_netcal(n_bins, seed):
+def test_binary_matches_netcal(n_bins, seed, backend):
     y_true, y_prob = _random_predictions(501, 2, seed)
     # netcal measures the positive-class probability of a binary problem:
     # that is the classwise ECE (both classes give the same number).
@@ -70,7 +98,7 @@ def test_binary_matches_netcal(n_bins, seed):
 
 
 # -- hand-computed values and conventions -------------------------------------
-def test_hand_computed_bins():
+def test_hand_computed_bins(backend):
     y_true = [0, 1, 1, 0, 2]
     y_prob = [
         [0.9, 0.05, 0.05],  # conf 0.9 correct   -> bin 4
@@ -127,7 +155,7 @@ def test_quantile_with_unit_weights_equals_unweighted():
         np.testing.assert_allclose(x, y)
 
 
-def test_integer_weights_equal_repetition():
+def test_integer_weights_equal_repetition(backend):
     y_true, y_prob = _random_predictions(60, 3, seed=5)
     w = np.random.default_rng(5).integers(0, 4, size=60)
     rep_true, rep_prob = np.repeat(y_true, w), np.repeat(y_prob, w, axis=0)
@@ -155,7 +183,7 @@ def test_classwise_bins_per_class():
         np.testing.assert_allclose(bins.confidence[k], top.confidence[1])
 
 
-def test_string_labels_and_labels_argument():
+def test_string_labels_and_labels_argument(backend):
     y_true, y_prob = _random_predictions(100, 3, seed=7)
     names = np.array(["ant", "bee", "cat"])
     assert expected_calibration_error(
@@ -286,6 +314,50 @@ def test_perfect_one_hot_predictions_have_zero_error(n_classes, y_true, strategy
     assert brier(y_true, y_prob, labels=labels) == 0
 
 
+# -- the compiled pass ---------------------------------------------------------
+@st.composite
+def coarse_predictions(draw):
+    """Probabilities on a coarse grid: ties for the maximum and confidences
+    on bin edges are common, where a compiled pass could differ from numpy."""
+    n_classes = draw(st.integers(2, 6))
+    n = draw(st.integers(1, 80))
+    counts = draw(arrays(np.int64, (n, n_classes), elements=st.integers(0, 4)))
+    counts[np.arange(n), np.arange(n) % n_classes] += 1  # no all-zero row
+    y_prob = counts / counts.sum(axis=1, keepdims=True)
+    y_true = draw(arrays(np.int64, n, elements=st.integers(0, n_classes - 1)))
+    weight = draw(
+        st.none() | arrays(np.float64, n, elements=st.sampled_from([0.0, 0.5, 1, 3]))
+    )
+    return y_true, y_prob, weight
+
+
+@settings(max_examples=150, deadline=None)
+@given(coarse_predictions(), st.integers(1, 20))
+def test_compiled_pass_equals_numpy(pred, n_bins):
+    y_true, y_prob, weight = pred
+    if weight is not None and weight.sum() == 0:
+        weight[0] = 1.0
+    labels = np.arange(y_prob.shape[1])
+    results = {}
+    for name in BACKENDS:
+        with use_backend(name):
+            results[name] = calibration_bins(
+                y_true, y_prob, n_bins=n_bins, labels=labels, sample_weight=weight
+            )
+    for ours, reference in zip(results["compiled"], results["numpy"], strict=True):
+        np.testing.assert_allclose(ours, reference, rtol=1e-12, atol=1e-15)
+
+
+def test_compiled_pass_breaks_ties_to_the_first_column():
+    y_prob = [[0.4, 0.4, 0.2], [0.1, 0.45, 0.45], [0.3, 0.3, 0.4]]
+    for name in BACKENDS:
+        with use_backend(name):
+            # predictions: 0, 1, 2 -> correct, wrong, correct
+            bins = calibration_bins([0, 2, 2], y_prob, n_bins=2, labels=[0, 1, 2])
+        np.testing.assert_allclose(bins.count, [3, 0])
+        np.testing.assert_allclose(bins.accuracy, [2 / 3, 0])
+
+
 # -- bad input ----------------------------------------------------------------
 @pytest.mark.parametrize(
     "y_true, y_prob, match",
@@ -298,6 +370,8 @@ def test_perfect_one_hot_predictions_have_zero_error(n_classes, y_true, strategy
         ),
         ([0, 1], [[0.5, 0.6], [0.5, 0.5]], "rows of y_prob must sum to 1"),
         ([0, 1], [[np.nan, 0.5], [0.5, 0.5]], "y_prob contains NaN"),
+        ([0, 1], [[0.5, 0.5], [0.5, np.nan]], "y_prob contains NaN"),
+        ([0, 1], [[0.5, 0.5], [-np.inf, np.inf]], "y_prob contains infinity"),
         ([0, 1, 5], [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]], "3 labels"),
         ([0, 1], [[1.0], [1.0]], r"shape \(n_samples, n_classes\) with n_classes >= 2"),
     ],
@@ -311,12 +385,12 @@ def test_perfect_one_hot_predictions_have_zero_error(n_classes, y_true, strategy
         negative_log_likelihood,
     ],
 )
-def test_bad_input(metric, y_true, y_prob, match):
+def test_bad_input(metric, y_true, y_prob, match, backend):
     with pytest.raises(ValueError, match=match):
         metric(y_true, y_prob)
 
 
-def test_labels_missing_a_class_of_y_true():
+def test_labels_missing_a_class_of_y_true(backend):
     with pytest.raises(
         ValueError, match=r"y_true contains labels not in labels: \[7\]"
     ):
