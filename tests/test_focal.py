@@ -13,6 +13,7 @@ from sklearn.datasets import load_breast_cancer, load_iris, make_classification
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.exceptions import DeviceWarning
 
 from sklearn_focal import FocalClassifier
 from sklearn_focal.losses import FocalLoss
@@ -427,6 +428,22 @@ def test_grid_search_over_gamma_picks_a_gamma(iris):
     assert len(search.cv_results_["mean_test_score"]) == 4
     assert search.best_score_ == max(search.cv_results_["mean_test_score"])
     assert search.best_estimator_.gamma == search.best_params_["gamma"]
+
+
+def test_model_pickled_on_a_gpu_loads_on_a_cpu_only_machine(iris, monkeypatch):
+    # Runs without a GPU: a net whose device says "cuda" is what a GPU fit
+    # pickles; on a machine without CUDA skorch maps it to the CPU, and the
+    # estimator predicts from the net's device, not from its `device` param.
+    X, y = iris
+    clf = FocalClassifier(**FAST).fit(X, y)
+    proba = clf.predict_proba(X)
+    clf.net_.device = "cuda"
+    payload = pickle.dumps(clf)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(DeviceWarning, match="no CUDA devices are available"):
+        restored = pickle.loads(payload)
+    assert torch.device(restored.net_.device) == torch.device("cpu")
+    np.testing.assert_array_equal(restored.predict_proba(X), proba)
 
 
 @pytest.mark.cuda
