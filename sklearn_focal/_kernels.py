@@ -11,6 +11,9 @@ and leaves only the per-bin sums. See ``benchmarks/metrics.py``.
 import numba
 import numpy as np
 
+if numba.config.DISABLE_JIT:  # the kernel would run as a Python loop
+    raise ImportError("numba's JIT compiler is disabled (NUMBA_DISABLE_JIT)")
+
 
 @numba.njit(nogil=True, cache=True)
 def top_label_uniform_bins(y_prob, y_encoded, weight, edges, sums, scan):

@@ -1,5 +1,6 @@
 """Calibration metrics against netcal, scikit-learn and hand-computed values."""
 
+import sys
 from contextlib import contextmanager
 
 import numpy as np
@@ -356,6 +357,23 @@ def test_compiled_pass_breaks_ties_to_the_first_column():
             bins = calibration_bins([0, 2, 2], y_prob, n_bins=2, labels=[0, 1, 2])
         np.testing.assert_allclose(bins.count, [3, 0])
         np.testing.assert_allclose(bins.accuracy, [2 / 3, 0])
+
+
+def test_without_numba_large_inputs_take_the_numpy_path(monkeypatch):
+    y_true, y_prob = _random_predictions(300, 4, seed=7)
+    with use_backend("numpy"):
+        expected = calibration_bins(y_true, y_prob)
+    metrics._load_kernel.cache_clear()
+    monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` fails
+    monkeypatch.delitem(sys.modules, "sklearn_focal._kernels", raising=False)
+    monkeypatch.setattr(metrics, "_KERNEL_MIN_SIZE", 0)
+    try:
+        assert metrics._load_kernel() is None
+        bins = calibration_bins(y_true, y_prob)
+    finally:
+        metrics._load_kernel.cache_clear()
+    for ours, reference in zip(bins, expected, strict=True):
+        np.testing.assert_array_equal(ours, reference)
 
 
 # -- bad input ----------------------------------------------------------------
