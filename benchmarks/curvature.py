@@ -85,7 +85,7 @@ def main():
     X, y = make_classification(
         args.n, args.features, n_informative=16, n_classes=5, random_state=0
     )
-    clf = FocalClassifier(max_epochs=5, device=args.device, random_state=0).fit(X, y)
+    clf = FocalClassifier(max_iter=5, device=args.device, random_state=0).fit(X, y)
     n_params = sum(p.numel() for p in clf.net_.module_.parameters())
     rows = []
     exact, t_exact = timed(lambda: hessian_trace(clf, X, y, method="exact"))

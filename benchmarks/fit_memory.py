@@ -31,7 +31,7 @@ def main():
     estimator = {
         "FocalClassifier": FocalClassifier,
         "AdaFocalClassifier": AdaFocalClassifier,
-    }[name](max_epochs=1, random_state=0, device="cpu")
+    }[name](max_iter=1, random_state=0, device="cpu")
     rng = np.random.default_rng(0)
     X = rng.standard_normal((n, 32), dtype=np.float32)
     y = (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 0)

@@ -65,10 +65,10 @@ def common(epochs, device):
     return dict(
         hidden_layer_sizes=HIDDEN,
         dropout=DROPOUT,
-        lr=LR,
+        learning_rate_init=LR,
         weight_decay=WD,
         batch_size=BATCH,
-        max_epochs=epochs,
+        max_iter=epochs,
         device=device,
         random_state=0,
     )

@@ -54,7 +54,7 @@ for seed in seeds:
             make_preprocessor(X_train),
             FocalClassifier(
                 gamma=gamma,
-                max_epochs=60,
+                max_iter=60,
                 early_stopping=False,
                 random_state=seed,
             ),

@@ -25,7 +25,7 @@ X, y = load_dataset("digits")
 X = X / 16.0
 
 search = GridSearchCV(
-    FocalClassifier(hidden_layer_sizes=(128,), max_epochs=40, random_state=0),
+    FocalClassifier(hidden_layer_sizes=(128,), max_iter=40, random_state=0),
     {"gamma": [0.0, 0.5, 1.0, 2.0, 3.0, 5.0]},
     scoring=calibration_scoring(curvature=True),
     refit="neg_ece",  # keep the best-calibrated model

@@ -28,7 +28,7 @@ X, y = load_dataset("digits")
 X = X / 16.0
 X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
 
-recipe = dict(max_epochs=60, early_stopping=False, random_state=0)
+recipe = dict(max_iter=60, early_stopping=False, random_state=0)
 cross_entropy = FocalClassifier(gamma=0.0, **recipe).fit(X_train, y_train)
 focal = FocalClassifier(gamma=2.0, **recipe).fit(X_train, y_train)
 

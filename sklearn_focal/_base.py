@@ -3,14 +3,28 @@
 Data flow in ``fit``::
 
     validate (sklearn) -> encode labels -> stratified validation split (numpy)
-    -> tensors on the training device, once -> skorch net (_FocalNet) -> fit
+    -> tensors on the training device, once -> skorch net (_FocalNet)
+    -> skorch's own fit_loop / run_single_epoch / train_step
 
-The net is a :class:`skorch.NeuralNetClassifier` whose data path is cut down
-to what tabular data needs: whole tensors already on the device, a
-tensor-slicing batch iterator instead of a per-sample ``Dataset`` and
-``DataLoader``, and one history row per epoch instead of one per batch.
-Everything else (callbacks, early stopping, optimizer set-up, pickling across
-devices) is skorch's.
+The estimator speaks scikit-learn (``MLPClassifier``'s vocabulary) and
+translates it into one :class:`skorch.NeuralNetClassifier` per fit. Training is
+skorch's loop, unchanged: every skorch callback works. What makes it fast on
+tabular data goes through skorch's extension points only:
+
+* ``get_dataset`` turns arrays into a :class:`_TensorDataset` (whole tensors,
+  already on the device) and ``iterator_train`` / ``iterator_valid`` slice it
+  into batches (:class:`_TensorBatches`), instead of a per-sample ``Dataset``
+  and ``DataLoader``;
+* sample weights travel in the batch as ``X = {"X": ..., "sample_weight":
+  ...}``, the form skorch documents; ``infer`` and ``get_loss`` unpack it, and
+  the target stays the plain label tensor that skorch's scoring callbacks
+  expect;
+* ``evaluation_step`` pads every prediction pass to a fixed number of rows,
+  so a row's prediction does not depend on the rows it comes with.
+
+Early stopping is skorch's ``EarlyStopping`` on ``valid_nll`` (validation
+cross-entropy, recorded by :class:`_ValidationNLL`), with MLPClassifier's
+``tol`` / ``n_iter_no_change`` semantics.
 """
 
 from __future__ import annotations
@@ -18,10 +32,12 @@ from __future__ import annotations
 import copy
 import inspect
 import math
-from collections.abc import Iterator
+import signal
+import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from numbers import Integral, Real
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import torch
@@ -37,8 +53,12 @@ from sklearn.utils.validation import (
     validate_data,
 )
 from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PrintLog
+from skorch.callbacks import Callback, EarlyStopping
+from skorch.dataset import Dataset as _SkorchDataset
+from skorch.dataset import unpack_data
+from skorch.utils import is_dataset
 from torch import nn
+from tqdm.auto import tqdm
 
 from .networks import MLP
 
@@ -54,14 +74,25 @@ _OPTIMIZERS = {
 #: prediction independent of what it is predicted with.
 _PREDICT_BATCH_SIZE = 1024
 
+#: Keyword arguments routed to skorch, as skorch routes them.
+_ROUTED_PREFIXES = ("module__", "optimizer__", "criterion__")
+
+#: A training loss above this many times the untrained network's (and above
+#: this many times log(n_classes)) counts as divergence.
+_DIVERGENCE_FACTOR = 100.0
+
 
 # --------------------------------------------------------------------------
 # Data: whole tensors on the device, sliced into batches
 # --------------------------------------------------------------------------
-class _TensorDataset(torch.utils.data.Dataset):
-    """Features, encoded targets and optional weights as whole tensors."""
+class _TensorDataset(_SkorchDataset):
+    """Features, encoded targets and optional weights as whole tensors.
 
-    def __init__(self, X: torch.Tensor, y: torch.Tensor, sample_weight=None):
+    A skorch ``Dataset`` (``X`` and ``y`` attributes), so skorch's scoring
+    callbacks find the targets, without skorch's per-sample conversion.
+    """
+
+    def __init__(self, X: torch.Tensor, y=None, sample_weight=None):
         self.X = X
         self.y = y
         self.sample_weight = sample_weight
@@ -70,29 +101,28 @@ class _TensorDataset(torch.utils.data.Dataset):
         return len(self.X)
 
     def __getitem__(self, i):
-        target = (
-            self.y[i]
-            if self.sample_weight is None
-            else (self.y[i], self.sample_weight[i])
-        )
-        return self.X[i], target
+        X = self.X[i]
+        if self.sample_weight is not None:
+            X = {"X": X, "sample_weight": self.sample_weight[i]}
+        return X, (torch.zeros(()) if self.y is None else self.y[i])
 
 
-class _TrainValid(NamedTuple):
-    """Pre-split data handed to :meth:`_FocalNet.fit` in place of ``X``."""
-
-    train: _TensorDataset
-    valid: _TensorDataset | None
+def _unpack_batch(batch):
+    """``(X, y, sample_weight)`` of a batch; ``sample_weight`` may be None."""
+    X, y = unpack_data(batch)
+    if isinstance(X, Mapping):
+        return X["X"], y, X.get("sample_weight")
+    return X, y, None
 
 
 class _TensorBatches:
     """Mini-batches sliced from a :class:`_TensorDataset`.
 
-    skorch builds one per ``fit`` (``iterator_train``/``iterator_valid``) and
-    iterates it once per epoch. Shuffling draws a permutation from a private,
-    seeded generator, so the batch order is reproducible and leaves the global
-    RNG alone. Batches are moved to ``device`` (a no-op for tensors already
-    there).
+    skorch builds one per ``fit_loop`` (``iterator_train``/``iterator_valid``)
+    and iterates it once per epoch. Shuffling draws a permutation from a
+    private, seeded generator, so the batch order is reproducible and leaves
+    the global RNG alone. Batches are moved to ``device`` (a no-op for tensors
+    already there). Other datasets go through a plain ``DataLoader``.
     """
 
     def __init__(self, dataset, batch_size, shuffle=False, seed=0, device="cpu"):
@@ -107,23 +137,35 @@ class _TensorBatches:
 
     def __iter__(self) -> Iterator[tuple]:
         data = self.dataset
+        if not isinstance(data, _TensorDataset):
+            yield from torch.utils.data.DataLoader(
+                data,
+                batch_size=self.batch_size,
+                shuffle=self.shuffle,
+                generator=self._generator,
+            )
+            return
         n = len(data)
-        tensors = [data.X, data.y]
-        if data.sample_weight is not None:
-            tensors.append(data.sample_weight)
+        tensors = [data.X, data.y, data.sample_weight]
         order = None
         if self.shuffle:
             order = torch.randperm(n, generator=self._generator).to(data.X.device)
         move = data.X.device != torch.device(self.device)
         for start in range(0, n, self.batch_size):
             if order is None:
-                batch = [t[start : start + self.batch_size] for t in tensors]
+                Xb, yb, wb = (
+                    None if t is None else t[start : start + self.batch_size]
+                    for t in tensors
+                )
             else:
                 idx = order[start : start + self.batch_size]
-                batch = [t[idx] for t in tensors]
+                Xb, yb, wb = (None if t is None else t[idx] for t in tensors)
             if move:  # data kept in host memory: copy this batch
-                batch = [t.to(self.device, non_blocking=True) for t in batch]
-            yield batch[0], batch[1] if len(batch) == 2 else (batch[1], batch[2])
+                Xb, yb, wb = (
+                    None if t is None else t.to(self.device, non_blocking=True)
+                    for t in (Xb, yb, wb)
+                )
+            yield (Xb if wb is None else {"X": Xb, "sample_weight": wb}), yb
 
 
 def _as_tensor(a: np.ndarray, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -156,7 +198,10 @@ def _data_device(n_bytes: int, device: torch.device) -> torch.device:
 
 
 def _device_datasets(X, y, sample_weight, train_idx, valid_idx, *, dtype, device):
-    """Train / validation tensors, moved to the training device once."""
+    """Train and validation :class:`_TensorDataset`, moved to the device once.
+
+    The validation one is None when ``valid_idx`` is None.
+    """
     X_t = _as_tensor(X, dtype)
     y_t = torch.from_numpy(y.astype(np.int64))
     w_t = None if sample_weight is None else _as_tensor(sample_weight, dtype)
@@ -181,134 +226,190 @@ def _device_datasets(X, y, sample_weight, train_idx, valid_idx, *, dtype, device
         )
 
     if valid_idx is None:
-        return _TrainValid(part(None), None)
-    return _TrainValid(part(train_idx), part(valid_idx))
+        return part(None), None
+    return part(train_idx), part(valid_idx)
+
+
+# --------------------------------------------------------------------------
+# Callbacks
+# --------------------------------------------------------------------------
+class _ValidationNLL(Callback):
+    """Record ``valid_nll``, the validation cross-entropy, every epoch.
+
+    Whatever the training loss, so it is comparable across epochs, losses and
+    ``gamma``: early stopping monitors it. It is the (weighted) mean over the
+    validation split, accumulated on the device from the logits of skorch's
+    validation pass: no extra forward pass, one host sync per epoch.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._sum = self._weight = None
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if training:
+            return
+        _, y, w = _unpack_batch(batch)
+        nll = F.cross_entropy(y_pred.detach(), y, reduction="none")
+        total = nll.sum() if w is None else nll @ w.to(nll.dtype)
+        weight = torch.tensor(float(len(y))) if w is None else w.sum()
+        if self._sum is None:
+            self._sum, self._weight = total, weight.to(total.device, total.dtype)
+        else:
+            self._sum = self._sum + total
+            self._weight = self._weight + weight.to(total.device, total.dtype)
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._sum is not None:
+            net.history.record("valid_nll", float(self._sum) / float(self._weight))
+        self._sum = self._weight = None
+
+
+class _StopOnDivergence(Callback):
+    """Raise when an epoch's training loss shows that training diverged.
+
+    The rule: the epoch's mean training loss is not finite, or it exceeds
+    ``_DIVERGENCE_FACTOR`` times the larger of the untrained network's loss
+    (the first batch of the first epoch, computed before any update) and
+    ``log(n_classes)``. A network whose loss grew a hundred-fold has left the
+    region where its probabilities mean anything, even while they are finite.
+
+    ``hint`` ends the message: what to change.
+    """
+
+    def __init__(self, n_classes: int, hint: str):
+        self.n_classes = n_classes
+        self.hint = hint
+
+    def on_epoch_end(self, net, **kwargs):
+        history = net.history
+        loss = history[-1, "train_loss"]
+        initial = history[0, "batches", 0, "train_loss"]
+        bound = _DIVERGENCE_FACTOR * max(initial, math.log(self.n_classes))
+        if math.isfinite(loss) and loss <= bound:
+            return
+        what = (
+            f"the training loss is {loss}"
+            if not math.isfinite(loss)
+            else f"the training loss is {loss:.3g}, more than {_DIVERGENCE_FACTOR:g} "
+            f"times both the untrained network's ({initial:.3g}) and "
+            f"log(n_classes) ({math.log(self.n_classes):.3g})"
+        )
+        raise ValueError(
+            f"Training diverged: {what} at epoch {len(history)}. {self.hint}"
+        )
+
+
+class _EpochProgressBar(Callback):
+    """A tqdm bar over the epochs with the latest training and validation loss."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def on_train_begin(self, net, **kwargs):
+        self._bar = tqdm(total=self.total, unit="epoch", dynamic_ncols=True)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        self._bar.set_postfix(
+            {k: f"{row[k]:.4g}" for k in ("train_loss", "valid_nll") if k in row},
+            refresh=False,
+        )
+        self._bar.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        self._bar.close()
+        self._bar = None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_bar": None}
 
 
 # --------------------------------------------------------------------------
 # The skorch net
 # --------------------------------------------------------------------------
 class _FocalNet(NeuralNetClassifier):
-    """NeuralNetClassifier fed with pre-split, device-resident tensors.
+    """skorch's NeuralNetClassifier fed with whole tensors.
 
-    * ``fit(_TrainValid(train, valid), None)``: the estimator splits the data.
-    * The batch target is ``y`` or ``(y, sample_weight)``; weights go to the
-      criterion as ``sample_weight=``.
-    * One history row per epoch: ``train_loss`` and, with validation data,
-      ``valid_loss`` (the training criterion) and ``valid_nll``
-      (cross-entropy, comparable across losses and epochs). Batch losses are
-      summed on the device, so there is one host sync per epoch, not per
-      batch.
+    Overrides only extension points (see the module docs): ``get_dataset``
+    (arrays -> :class:`_TensorDataset`), ``infer`` and ``get_loss`` (sample
+    weights inside ``X``), ``evaluation_step`` (fixed-size prediction passes)
+    and the default callbacks (skorch's plus ``valid_nll``). It works on numpy
+    input like any skorch net: ``net_.predict_proba(X)``, ``net_.forward(X)``.
     """
 
     @property
     def _default_callbacks(self):
-        return [("epoch_timer", EpochTimer()), ("print_log", PrintLog())]
+        return [*super()._default_callbacks, ("valid_nll", _ValidationNLL())]
 
-    def check_data(self, X, y=None):
-        pass  # validated and encoded by the estimator
+    def get_dataset(self, X, y=None):
+        if isinstance(X, _TensorDataset):
+            return X
+        if is_dataset(X):
+            return super().get_dataset(X, y)
+        if not isinstance(X, torch.Tensor):
+            X = _as_tensor(np.asarray(X))
+        X = X.to(_module_dtype(self.module_))
+        if y is not None:
+            y = torch.as_tensor(np.asarray(y), dtype=torch.long)
+        return _TensorDataset(X, y)
 
-    def get_split_datasets(self, X, y=None, **fit_params):
-        if isinstance(X, _TrainValid):
-            return X.train, X.valid
-        return super().get_split_datasets(X, y, **fit_params)
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping) and "sample_weight" in x:
+            x = x["X"]
+        return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        if isinstance(y_true, (tuple, list)):
-            y_true, sample_weight = y_true
-            return self.criterion_(y_pred, y_true, sample_weight=sample_weight)
-        return self.criterion_(y_pred, y_true)
+        if isinstance(X, Mapping) and X.get("sample_weight") is not None:
+            return self.criterion_(y_pred, y_true, sample_weight=X["sample_weight"])
+        return super().get_loss(y_pred, y_true, X=X, training=training)
 
-    def _set_training(self, training=True):
-        # Called before every batch; switching modes walks the module tree,
-        # so only do it when the mode actually changes.
-        if self.module_.training != training:
-            super()._set_training(training)
-
-    def _batch_listeners(self, event):
-        """Callbacks that override a batch event; the others are skipped."""
-        default = getattr(Callback, event)
-        return [
-            cb for _, cb in self.callbacks_ if getattr(type(cb), event) is not default
-        ]
-
-    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        if iterator is None:
-            return
-        # Per batch: the step and the callbacks that listen to batch events;
-        # losses stay on the device and are reduced once, at the end.
-        on_begin = self._batch_listeners("on_batch_begin")
-        on_end = self._batch_listeners("on_batch_end")
-        losses, sizes, nlls = [], [], []
-        for batch in iterator:
-            for cb in on_begin:
-                cb.on_batch_begin(self, batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            Xb, yb = batch
-            yb, wb = yb if isinstance(yb, (tuple, list)) else (yb, None)
-            losses.append(step["loss"].detach())
-            sizes.append(len(Xb) if wb is None else wb.sum())
-            if not training:
-                nll = F.cross_entropy(step["y_pred"], yb, reduction="none")
-                nlls.append(nll.sum() if wb is None else (nll * wb).sum())
-            for cb in on_end:
-                cb.on_batch_end(self, batch=batch, training=training, **step)
-        if not losses:
-            return
-        like = losses[0]
-        weights = (
-            torch.stack(sizes).to(like.dtype)  # sample weights: tensors on the device
-            if isinstance(sizes[0], torch.Tensor)
-            else torch.tensor(sizes, dtype=like.dtype, device=like.device)
-        )
-        total = max(float(weights.sum()), 1e-300)
-        self.history.record(
-            prefix + "_loss", float(torch.stack(losses) @ weights) / total
-        )
-        if nlls:
-            self.history.record(prefix + "_nll", float(torch.stack(nlls).sum()) / total)
+    def evaluation_step(self, batch, training=False):
+        Xi, yi = unpack_data(batch)
+        rows = len(Xi) if isinstance(Xi, torch.Tensor) else None
+        if training or rows is None or rows >= _PREDICT_BATCH_SIZE:
+            return super().evaluation_step(batch, training=training)
+        pad = Xi.new_zeros(_PREDICT_BATCH_SIZE - rows, *Xi.shape[1:])
+        return super().evaluation_step((torch.cat([Xi, pad]), yi))[:rows]
 
 
-class _StopOnDivergence(Callback):
-    """Raise as soon as an epoch ends with a non-finite training loss."""
+@contextmanager
+def _propagate_interrupts():
+    """Let Ctrl-C reach the caller of ``fit``.
 
-    def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1, "train_loss"]
-        if not math.isfinite(loss):
-            raise ValueError(
-                f"Training diverged: the training loss is {loss} at epoch "
-                f"{len(net.history)}. Lower the learning rate (lr={net.lr}), "
-                "standardise the features, or use optimizer='adamw'."
-            )
-
-
-def _forward(
-    module: nn.Module, X: torch.Tensor, device, out_device="cpu"
-) -> torch.Tensor:
-    """Eval-mode outputs of ``module`` on ``X``, in fixed-size padded chunks.
-
-    See ``_PREDICT_BATCH_SIZE``: every forward pass sees the same number of
-    rows, so a row's output does not depend on the rows around it. The
-    module's training mode is restored afterwards.
+    skorch's ``partial_fit`` catches ``KeyboardInterrupt``, because that is how
+    ``EarlyStopping`` (or any callback) ends training; it would also swallow a
+    real Ctrl-C and return a half-trained model. While training, a SIGINT
+    handler notes a real interrupt and defers to the previous handler (which
+    raises it as usual); once skorch returns, the noted interrupt is raised
+    again. Signals reach only the main thread: elsewhere nothing is installed.
     """
-    was_training = module.training
-    module.eval()
-    size, out = _PREDICT_BATCH_SIZE, []
-    with torch.inference_mode():
-        for start in range(0, len(X), size):
-            block = X[start : start + size].to(device)
-            rows = len(block)
-            if rows < size:
-                block = torch.cat(
-                    [block, block.new_zeros(size - rows, *block.shape[1:])]
-                )
-            out.append(module(block)[:rows].to(out_device))
-    module.train(was_training)
-    return torch.cat(out)
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    interrupted = False
 
+    def handler(signum, frame):
+        nonlocal interrupted
+        if callable(previous):
+            try:
+                previous(signum, frame)
+            except KeyboardInterrupt:
+                interrupted = True
+                raise
+        elif previous != signal.SIG_IGN:
+            interrupted = True
+            raise KeyboardInterrupt
 
-def _softmax(logits: torch.Tensor) -> torch.Tensor:
-    return torch.softmax(logits, dim=-1)
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(
+            signal.SIGINT, signal.default_int_handler if previous is None else previous
+        )
+    if interrupted:
+        raise KeyboardInterrupt
 
 
 # --------------------------------------------------------------------------
@@ -371,12 +472,19 @@ def _validation_split(y, validation_fraction, seed, hint="Pass more samples."):
     idx = np.flatnonzero(splittable)
     n_strata = int((counts >= 2).sum())
     n_valid = max(math.ceil(validation_fraction * len(idx)), n_strata)
-    if n_strata == 0 or len(idx) - n_valid < n_strata:
+    if n_strata == 0:
         raise ValueError(
             f"Too few samples for a stratified validation split with "
             f"validation_fraction={validation_fraction}: {len(y)} samples, "
-            f"{len(counts)} classes (each class needs 2 samples, one for each "
-            f"part). {hint}"
+            f"{len(counts)} classes, and no class has the 2 samples it needs, one "
+            f"for each part. {hint}"
+        )
+    if len(idx) - n_valid < n_strata:
+        raise ValueError(
+            f"validation_fraction={validation_fraction} leaves too few samples "
+            f"for training: {len(idx) - n_valid} of {len(y)} samples would remain "
+            f"to train on {n_strata} classes, and each needs at least one. Lower "
+            f"validation_fraction. {hint}"
         )
     splitter = StratifiedShuffleSplit(n_splits=1, test_size=n_valid, random_state=seed)
     train, valid = next(splitter.split(idx, y[idx]))
@@ -390,9 +498,14 @@ def _validation_split(y, validation_fraction, seed, hint="Pass more samples."):
 class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
     """Training, prediction and validation shared by the focal classifiers.
 
-    Subclasses implement :meth:`_make_criterion` and may add skorch callbacks
-    through :meth:`_make_callbacks` and ask for a validation split through
-    :meth:`_needs_validation`.
+    Subclasses implement :meth:`_criterion_spec` and may add skorch callbacks
+    through :meth:`_make_callbacks`, ask for a validation split through
+    :meth:`_needs_validation` and read the fitted net in :meth:`_after_fit`.
+
+    Constructor keyword arguments starting with ``module__``,
+    ``optimizer__`` or ``criterion__`` are routed to skorch, as skorch routes
+    them: they are parameters (``get_params``, ``set_params``, ``clone``,
+    grid searches) like the named ones.
     """
 
     _parameter_constraints: dict = {
@@ -402,39 +515,106 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         ],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "module": [None, callable],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
+        "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "callbacks": [None, list],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
+    # -- skorch-style routed parameters -----------------------------------
+    def _set_routed_params(self, kwargs: dict) -> None:
+        """Store the constructor's extra keyword arguments, unvalidated.
+
+        Like every parameter they are checked in ``fit``
+        (:meth:`_check_routed_params`): only ``module__*``, ``optimizer__*``
+        and ``criterion__*`` are accepted there.
+        """
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    def _routed_params(self) -> dict:
+        """The extra parameters: public attributes not named in ``__init__``."""
+        named = set(self._get_param_names())
+        return {
+            k: v
+            for k, v in vars(self).items()
+            if k not in named and not k.startswith("_") and not k.endswith("_")
+        }
+
+    def _check_routed_params(self) -> None:
+        for key in self._routed_params():
+            if not key.startswith(_ROUTED_PREFIXES) or key in _ROUTED_PREFIXES:
+                raise TypeError(
+                    f"{type(self).__name__} got an unexpected parameter {key!r}; "
+                    "besides its named parameters it accepts only skorch's routed "
+                    "ones: module__<name>, optimizer__<name> and criterion__<name>."
+                )
+
+    def get_params(self, deep=True):
+        return {**super().get_params(deep=deep), **self._routed_params()}
+
+    def set_params(self, **params):
+        extra = self._routed_params()
+        for key in [k for k in params if k.startswith(_ROUTED_PREFIXES) or k in extra]:
+            setattr(self, key, params.pop(key))
+        return super().set_params(**params)
+
     # -- hooks for subclasses ---------------------------------------------
-    def _make_criterion(self, n_classes: int) -> nn.Module:
+    def _criterion_spec(self, n_classes: int) -> tuple[Any, dict]:
+        """The skorch ``criterion`` and its ``criterion__`` arguments."""
         raise NotImplementedError
 
     def _make_callbacks(self) -> list[tuple[str, Callback]]:
         return []
 
-    def _needs_validation(self) -> bool:
-        return self.early_stopping
+    def _needs_validation(self, incremental: bool) -> bool:
+        # As in MLPClassifier, partial_fit does not stop early.
+        return self.early_stopping and not incremental
 
     #: Advice when no validation split can be drawn.
     _validation_hint = "Pass more samples or set early_stopping=False."
 
-    def _validate_validation_split(self, n_valid: int) -> None:
-        """Subclass hook: check the size of the validation part."""
+    #: What the validation split is for, in error messages.
+    _validation_user = "early stopping"
+
+    def _check_validation_size(self, n_valid: int, continued: bool) -> None:
+        """Subclass hook: check (or adapt to) the size of the validation part."""
+
+    def _divergence_hint(self) -> str:
+        return (
+            f"Lower the learning rate (learning_rate_init={self.learning_rate_init})"
+            + (
+                " or standardise the features."
+                if self.optimizer == "adamw"
+                else ", standardise the features, or use optimizer='adamw'."
+            )
+        )
+
+    def _carry_over(self, old_net, new_net) -> None:
+        """warm_start: what a new net takes over from the fitted one."""
+        new_net.module_.load_state_dict(old_net.module_.state_dict())
+
+    def _after_fit(self, continued: bool) -> None:
+        """Subclass hook: set fitted attributes from ``self.net_``."""
 
     # -- fit --------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Train the network.
+        """Train the network for up to ``max_iter`` epochs.
+
+        With ``warm_start=True`` and a fitted estimator, training continues
+        from the fitted weights (with a new optimizer, as MLPClassifier does).
 
         Parameters
         ----------
@@ -452,136 +632,281 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X, y = validate_data(self, X, y, dtype=np.float32)
+        continued = self.warm_start and hasattr(self, "net_")
+        return self._fit(X, y, sample_weight, continued=continued, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on ``(X, y)``, continuing from the fitted state.
+
+        As in MLPClassifier: the optimizer's state carries over between
+        calls, ``max_iter`` and early stopping do not apply, and every call
+        appends one epoch to ``loss_curve_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels, all from ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole stream. Needed on the first call only when
+            its ``y`` misses a class; later calls must leave it None or pass
+            the same classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        continued = hasattr(self, "net_")
+        return self._fit(
+            X, y, sample_weight, continued=continued, incremental=True, classes=classes
+        )
+
+    def _fit(self, X, y, sample_weight, *, continued, incremental, classes=None):
+        self._check_routed_params()
+        X, y = validate_data(self, X, y, dtype=np.float32, reset=not continued)
         check_classification_targets(y)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        y_encoded = self._encode_labels(y, continued, incremental, classes)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float32, ensure_non_negative=True
             )
-        weighted_classes = (
-            self.classes_
-            if sample_weight is None
-            else np.unique(y_encoded[sample_weight > 0])
-        )
-        if len(weighted_classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes; the "
-                f"data contain only one class ({self.classes_.tolist()[0]!r})"
-                + ("" if sample_weight is None else " with non-zero sample_weight")
-                + "."
-            )
-        hidden_layer_sizes = _check_hidden_layer_sizes(self.hidden_layer_sizes)
+        self._check_classes_to_learn(y_encoded, sample_weight, incremental)
         n_classes = len(self.classes_)
         device = _resolve_device(self.device)
-        criterion = self._make_criterion(n_classes)
-        if sample_weight is not None and not _accepts_sample_weight(criterion):
-            raise ValueError(
-                f"sample_weight was passed but the loss {criterion!r} does not "
-                "accept a `sample_weight` argument in its forward()."
-            )
+        torch_seed, split_seed, shuffle_seed = self._seeds(continued)
 
-        rng = check_random_state(self.random_state)
-        torch_seed, split_seed, shuffle_seed = rng.randint(
-            np.iinfo(np.int32).max, size=3
-        )
-        if self._needs_validation():
+        if self._needs_validation(incremental):
             train_idx, valid_idx = _validation_split(
                 y_encoded, self.validation_fraction, split_seed, self._validation_hint
             )
-            self._validate_validation_split(len(valid_idx))
+            self._check_validation_size(len(valid_idx), continued)
+            if sample_weight is not None and not sample_weight[valid_idx].any():
+                raise ValueError(
+                    f"sample_weight is zero on all {len(valid_idx)} samples of the "
+                    f"validation split (validation_fraction="
+                    f"{self.validation_fraction}), so the validation loss that "
+                    f"{self._validation_user} needs is undefined. Give non-zero "
+                    "weight to more samples or raise validation_fraction."
+                )
         else:
             train_idx, valid_idx = np.arange(len(y_encoded)), None
 
+        with _seeded_torch(torch_seed, device):
+            old_net = getattr(self, "net_", None) if continued else None
+            if incremental and old_net is not None:
+                net = old_net  # partial_fit: the optimizer's state carries over
+                if "early_stopping" in dict(net.callbacks_):  # fit's, not ours
+                    net.callbacks = [
+                        cb for cb in net.callbacks if cb[0] != "early_stopping"
+                    ]
+                    net.initialize_callbacks()
+            else:
+                net = self._build_net(X.shape[1], n_classes, device, incremental)
+                if old_net is not None:
+                    self._carry_over(old_net, net)
+                    net.history_ = old_net.history_
+            net.iterator_train__seed = shuffle_seed  # per call: new batch order
+            train, valid = _device_datasets(
+                X,
+                y_encoded,
+                sample_weight,
+                train_idx,
+                valid_idx,
+                dtype=_module_dtype(net.module_),
+                device=device,
+            )
+            if sample_weight is not None and not _accepts_sample_weight(net.criterion_):
+                raise ValueError(
+                    f"sample_weight was passed but the loss {net.criterion_!r} does "
+                    "not accept a `sample_weight` argument in its forward()."
+                )
+            self._check_module_output(net.module_, train.X[:2].to(device), n_classes)
+            net.train_split = None if valid is None else _predefined(valid)
+            epochs = 1 if incremental else self.max_iter
+            try:
+                with _propagate_interrupts():
+                    net.partial_fit(train, None, epochs=epochs)
+            finally:
+                net.train_split = None  # do not keep the validation data
+            self.net_ = net
+
+        history = self.history_ = net.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        self.loss_ = self.loss_curve_[-1]
+        scores = [row["valid_nll"] for row in history if "valid_nll" in row]
+        self.validation_scores_ = scores or None
+        stopper = dict(net.callbacks_).get("early_stopping")
+        if stopper is not None and self.early_stopping and not incremental:
+            self.best_epoch_ = int(stopper.best_epoch_) or self.n_iter_
+            self.best_validation_score_ = float(
+                history[self.best_epoch_ - 1]["valid_nll"]
+            )
+            self.best_loss_ = None
+        else:
+            self.best_epoch_ = self.n_iter_
+            self.best_validation_score_ = None
+            self.best_loss_ = min(self.loss_curve_)
+        self._after_fit(continued)
+        return self
+
+    def _encode_labels(self, y, continued, incremental, classes):
+        """Set ``classes_`` (first fit) and return ``y`` as class indices."""
+        if not continued:
+            self.classes_ = np.unique(y if classes is None else classes)
+        elif incremental:
+            if classes is not None and not np.array_equal(
+                np.unique(classes), self.classes_
+            ):
+                raise ValueError(
+                    f"`classes={list(classes)!r}` is not the same as on the first "
+                    f"call to partial_fit, was: {self.classes_.tolist()!r}."
+                )
+        elif not np.array_equal(np.unique(y), self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_.tolist()}, "
+                f"`y` has {np.unique(y).tolist()}."
+            )
+        y_encoded = np.searchsorted(self.classes_, y)
+        y_encoded = np.minimum(y_encoded, len(self.classes_) - 1)
+        unknown = self.classes_[y_encoded] != y
+        if unknown.any():
+            raise ValueError(
+                f"y contains labels {np.unique(y[unknown]).tolist()} that are not in "
+                f"classes_ = {self.classes_.tolist()}; pass every class of the "
+                "stream as `classes` on the first call to partial_fit."
+            )
+        return y_encoded
+
+    def _check_classes_to_learn(self, y_encoded, sample_weight, incremental):
+        if incremental:  # a chunk of a stream may hold a single class
+            present = self.classes_
+        elif sample_weight is None:
+            present = np.unique(y_encoded)
+        else:
+            present = np.unique(y_encoded[sample_weight > 0])
+        if len(present) < 2:
+            only = (self.classes_[present] if len(present) else self.classes_)[0]
+            only = only.item() if isinstance(only, np.generic) else only
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; the "
+                f"data contain only one class ({only!r})"
+                + ("" if sample_weight is None else " with non-zero sample_weight")
+                + "."
+            )
+
+    def _seeds(self, continued: bool) -> tuple[int, int, int]:
+        """Seeds of torch, the validation split and the batch order.
+
+        Drawn from ``random_state``; a continued fit mixes in the epochs
+        already run, so that every call to ``partial_fit`` shuffles and drops
+        out differently, and reproducibly.
+        """
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=3)
+        if continued:
+            entropy = [*seeds.tolist(), len(self.net_.history)]
+            seeds = np.random.SeedSequence(entropy).generate_state(3) >> 1
+        return tuple(int(s) for s in seeds)
+
+    def _build_net(self, n_features, n_classes, device, incremental) -> _FocalNet:
+        """A new, initialised skorch net for this estimator's parameters."""
         optimizer, optimizer_kwargs = _OPTIMIZERS.get(
             self.optimizer, (self.optimizer, {})
         )
-        callbacks = [("stop_on_divergence", _StopOnDivergence())]
-        callbacks += self._make_callbacks()
-        if self.early_stopping:
+        criterion, criterion_kwargs = self._criterion_spec(n_classes)
+        module, module_kwargs = self._module_spec(n_features, n_classes)
+        callbacks = [
+            (
+                "stop_on_divergence",
+                _StopOnDivergence(n_classes, self._divergence_hint()),
+            ),
+            *self._make_callbacks(),
+        ]
+        if self.early_stopping and not incremental:
             callbacks.append(
                 (
                     "early_stopping",
                     EarlyStopping(
                         monitor="valid_nll",
                         patience=self.n_iter_no_change,
-                        threshold=1e-4,
-                        threshold_mode="rel",
+                        threshold=self.tol,
+                        threshold_mode="abs",
                         load_best=True,
                     ),
                 )
             )
-        module, module_kwargs = self._module_spec(
-            X.shape[1], n_classes, hidden_layer_sizes
+        if self.verbose == 1:
+            epochs = 1 if incremental else self.max_iter
+            callbacks.append(("epoch_progress", _EpochProgressBar(epochs)))
+        # The user's callbacks are copied: fits do not share their state.
+        callbacks += copy.deepcopy(list(self.callbacks or []))
+        net = _FocalNet(
+            module=module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=self.learning_rate_init,
+            max_epochs=self.max_iter,
+            batch_size=self.batch_size,
+            iterator_train=_TensorBatches,
+            iterator_train__shuffle=self.shuffle,
+            iterator_train__device=device,
+            iterator_valid=_TensorBatches,
+            iterator_valid__device=device,
+            iterator_valid__batch_size=_PREDICT_BATCH_SIZE,
+            train_split=None,
+            callbacks=callbacks,
+            predict_nonlinearity=_softmax64,
+            classes=list(range(n_classes)),
+            device=device,
+            verbose=int(self.verbose >= 2),
+            **{  # the user's routed parameters take precedence
+                **_prefixed("module", module_kwargs),
+                **_prefixed("criterion", criterion_kwargs),
+                **_prefixed(
+                    "optimizer", {**optimizer_kwargs, "weight_decay": self.weight_decay}
+                ),
+                **self._routed_params(),
+            },
         )
-        with _seeded_torch(int(torch_seed), device):
-            self.net_ = _FocalNet(
-                module=module,
-                criterion=criterion,
-                optimizer=optimizer,
-                lr=self.lr,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
-                iterator_train=_TensorBatches,
-                iterator_train__shuffle=True,
-                iterator_train__seed=int(shuffle_seed),
-                iterator_train__device=device,
-                iterator_valid=_TensorBatches,
-                iterator_valid__device=device,
-                train_split=None,
-                callbacks=callbacks,
-                predict_nonlinearity=_softmax,
-                classes=list(range(n_classes)),
-                device=device,
-                verbose=int(self.verbose > 0),
-                **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
-                optimizer__weight_decay=self.weight_decay,
-                **{f"module__{k}": v for k, v in module_kwargs.items()},
-            )
-            self.net_.initialize()
-            datasets = _device_datasets(
-                X,
-                y_encoded,
-                sample_weight,
-                train_idx,
-                valid_idx,
-                dtype=_module_dtype(self.net_.module_),
-                device=device,
-            )
-            self._check_module_output(datasets.train.X[:2], n_classes)
-            # partial_fit: train the net just initialised (fit would redo it).
-            self.net_.partial_fit(datasets, None)
+        return net.initialize()
 
-        self.history_ = self.net_.history
-        self.n_epochs_ = len(self.history_)
-        if self.early_stopping:
-            nll = self.history_[:, "valid_nll"]
-            self.best_epoch_ = int(np.argmin(nll)) + 1
-        else:
-            self.best_epoch_ = self.n_epochs_
-        return self
+    def _module_spec(self, n_features, n_classes):
+        """The skorch ``module`` and its ``module__`` keyword arguments.
 
-    def _module_spec(self, n_features, n_classes, hidden_layer_sizes):
-        """The skorch ``module`` and its ``module__`` keyword arguments."""
+        A module class gets ``n_features`` and ``n_classes`` when its
+        constructor takes them; ``module__*`` parameters come on top.
+        """
         if self.module is None:
             return MLP, {
                 "n_features": n_features,
                 "n_classes": n_classes,
-                "hidden_layer_sizes": hidden_layer_sizes,
+                "hidden_layer_sizes": _check_hidden_layer_sizes(
+                    self.hidden_layer_sizes
+                ),
                 "dropout": self.dropout,
             }
         if isinstance(self.module, nn.Module):
             # Train a copy: the parameter passed by the user stays as it was.
             return copy.deepcopy(self.module), {}
         if isinstance(self.module, type) and issubclass(self.module, nn.Module):
-            return self.module, {"n_features": n_features, "n_classes": n_classes}
+            sizes = {"n_features": n_features, "n_classes": n_classes}
+            return self.module, {
+                k: v for k, v in sizes.items() if _takes_argument(self.module, k)
+            }
         raise TypeError(
             "The 'module' parameter must be None, a torch.nn.Module subclass or a "
             f"torch.nn.Module instance; got {self.module!r} instead."
         )
 
-    def _check_module_output(self, X_probe: torch.Tensor, n_classes: int) -> None:
-        module = self.net_.module_
+    @staticmethod
+    def _check_module_output(module, X_probe: torch.Tensor, n_classes: int) -> None:
         was_training = module.training
         module.eval()
         with torch.no_grad():
@@ -595,13 +920,15 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
             )
 
     # -- prediction -------------------------------------------------------
-    def _logits(self, X) -> torch.Tensor:
-        """float64 logits on the CPU, computed in batches in eval mode."""
+    def _validated_X(self, X) -> torch.Tensor:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32)
-        module, device = self.net_.module_, self.net_.device
-        X_t = _as_tensor(X, _module_dtype(module))
-        return _forward(module, X_t, device).to(torch.float64)
+        return _as_tensor(X, _module_dtype(self.net_.module_))
+
+    def _logits(self, X) -> torch.Tensor:
+        """float64 logits on the CPU, from the skorch net's forward pass."""
+        X = self._validated_X(X)
+        return self.net_.forward(X).to(torch.float64)
 
     def decision_function(self, X) -> np.ndarray:
         """Logits of the network.
@@ -626,6 +953,8 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, the softmax of the logits.
 
+        The same as ``net_.predict_proba`` on the validated ``X``.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -635,7 +964,8 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
-        return torch.softmax(self._logits(X), dim=1).numpy()
+        X = self._validated_X(X)
+        return self.net_.predict_proba(X)
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log of :meth:`predict_proba`, computed stably from the logits.
@@ -669,6 +999,31 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         return tags
+
+
+def _softmax64(logits: torch.Tensor) -> torch.Tensor:
+    """Softmax in float64: the probabilities of ``predict_proba``."""
+    return torch.softmax(logits.to(torch.float64), dim=-1)
+
+
+def _predefined(valid: _TensorDataset):
+    """skorch ``train_split`` that keeps the training data and adds ``valid``."""
+
+    def split(dataset, y=None, **kwargs):
+        return dataset, valid
+
+    return split
+
+
+def _prefixed(prefix: str, kwargs: dict) -> dict:
+    return {f"{prefix}__{k}": v for k, v in kwargs.items()}
+
+
+def _takes_argument(cls: type, name: str) -> bool:
+    params = inspect.signature(cls).parameters
+    return name in params or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+    )
 
 
 def _accepts_sample_weight(criterion: Any) -> bool:

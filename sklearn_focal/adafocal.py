@@ -18,6 +18,7 @@ holds the gammas and edges; the update is a skorch callback
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,7 +26,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import Callback
 
-from ._base import _BaseFocalClassifier, _forward
+from ._base import _BaseFocalClassifier, _unpack_batch
 from .losses import AdaFocalLoss
 from .metrics import calibration_bins
 
@@ -148,8 +149,7 @@ class AdaFocalCallback(Callback):
     def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
         if not training:
             if self.update_every == "epoch":
-                target = batch[1]
-                y, w = target if isinstance(target, (tuple, list)) else (target, None)
+                _, y, w = _unpack_batch(batch)
                 self._collected.append((y_pred.detach(), y, w))
             return
         self._n_train_batches += 1
@@ -171,7 +171,7 @@ class AdaFocalCallback(Callback):
 
     def _predict_validation(self, net):
         data = self._valid
-        logits = _forward(net.module_, data.X, net.device, out_device=net.device)
+        logits = net.forward(data, training=False, device=net.device)
         return logits, data.y, data.sample_weight
 
     def _update(self, net, logits, y, sample_weight):
@@ -216,8 +216,9 @@ class AdaFocalClassifier(_BaseFocalClassifier):
     gamma_init : float, default=1.0
         Gamma of every bin before the first update.
     n_bins : int, default=15
-        Number of equal-mass confidence bins; the validation split must hold at
-        least this many samples.
+        Number of equal-mass confidence bins. When the validation split holds
+        fewer samples, AdaFocal uses one bin per validation sample, warns, and
+        records the number in ``n_bins_``.
     lam : float, default=1.0
         Step size lambda of the multiplicative update.
     gamma_min : float, default=-2.0
@@ -229,18 +230,24 @@ class AdaFocalClassifier(_BaseFocalClassifier):
     update_every : "epoch" or int, default="epoch"
         Update after every epoch, or after every ``update_every`` training
         batches (one extra forward pass over the validation split each time).
-    hidden_layer_sizes, dropout, module, max_epochs, batch_size, lr, \
-weight_decay, optimizer, early_stopping, validation_fraction, \
-n_iter_no_change, device, random_state, verbose
+    hidden_layer_sizes, dropout, module, max_iter, batch_size, \
+learning_rate_init, weight_decay, optimizer, shuffle, early_stopping, \
+validation_fraction, n_iter_no_change, tol, warm_start, callbacks, device, \
+random_state, verbose, **kwargs
         As in :class:`FocalClassifier`. The validation split is always drawn
         (AdaFocal needs it); ``early_stopping`` only decides whether training
-        stops on it.
+        stops on it. ``partial_fit`` splits each call's data and updates the
+        gammas once, after that call's validation pass; with ``warm_start``
+        the gammas and bin edges carry over too.
 
     Attributes
     ----------
-    classes_, n_features_in_, feature_names_in_, net_, history_, n_epochs_, \
+    classes_, n_features_in_, feature_names_in_, net_, history_, n_iter_, \
+loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, \
 best_epoch_
         As in :class:`FocalClassifier`.
+    n_bins_ : int
+        Number of bins used: ``n_bins``, or fewer on a small validation split.
     gamma_history_ : ndarray of shape (n_updates, n_bins)
         Gammas after each update.
     bin_edges_ : ndarray of shape (n_bins + 1,)
@@ -264,9 +271,9 @@ best_epoch_
     >>> from sklearn.datasets import load_iris
     >>> from sklearn_focal import AdaFocalClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = AdaFocalClassifier(n_bins=5, validation_fraction=0.2, lr=1e-2,
-    ...                          hidden_layer_sizes=(32,), max_epochs=20,
-    ...                          random_state=0).fit(X, y)
+    >>> clf = AdaFocalClassifier(n_bins=5, validation_fraction=0.2,
+    ...                          learning_rate_init=1e-2, hidden_layer_sizes=(32,),
+    ...                          max_iter=20, random_state=0).fit(X, y)
     >>> clf.gamma_history_.shape
     (20, 5)
     """
@@ -286,6 +293,7 @@ best_epoch_
     }
 
     _validation_hint = "AdaFocal needs a validation split: pass more samples."
+    _validation_user = "AdaFocal's gamma update"
 
     def __init__(
         self,
@@ -299,17 +307,22 @@ best_epoch_
         hidden_layer_sizes=(256, 256),
         dropout=0.1,
         module=None,
-        max_epochs=100,
+        max_iter=100,
         batch_size=256,
-        lr=1e-3,
+        learning_rate_init=1e-3,
         weight_decay=1e-4,
         optimizer="adamw",
+        shuffle=True,
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
         device="auto",
         random_state=None,
         verbose=0,
+        **kwargs,
     ):
         self.gamma_init = gamma_init
         self.n_bins = n_bins
@@ -321,26 +334,31 @@ best_epoch_
         self.hidden_layer_sizes = hidden_layer_sizes
         self.dropout = dropout
         self.module = module
-        self.max_epochs = max_epochs
+        self.max_iter = max_iter
         self.batch_size = batch_size
-        self.lr = lr
+        self.learning_rate_init = learning_rate_init
         self.weight_decay = weight_decay
         self.optimizer = optimizer
+        self.shuffle = shuffle
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self._set_routed_params(kwargs)
 
-    def _make_criterion(self, n_classes):
+    def _criterion_spec(self, n_classes):
         if not self.gamma_min <= self.gamma_init <= self.gamma_max:
             raise ValueError(
                 f"gamma_init={self.gamma_init} must lie in [gamma_min, gamma_max] = "
                 f"[{self.gamma_min}, {self.gamma_max}]."
             )
         # A new module per fit: refits start again from gamma_init.
-        return AdaFocalLoss(n_bins=self.n_bins, gamma_init=self.gamma_init)
+        return AdaFocalLoss, {"n_bins": self.n_bins_, "gamma_init": self.gamma_init}
 
     def _make_callbacks(self):
         callback = AdaFocalCallback(
@@ -352,46 +370,49 @@ best_epoch_
         )
         return [("adafocal", callback)]
 
-    def _needs_validation(self):
+    def _needs_validation(self, incremental):
         return True
 
-    def _validate_validation_split(self, n_valid):
-        if n_valid < self.n_bins:
-            raise ValueError(
+    def _check_validation_size(self, n_valid, continued):
+        if continued:  # the gammas and bins of the fitted loss carry over
+            if n_valid < self.n_bins_:
+                raise ValueError(
+                    f"The validation split of this call has {n_valid} samples, "
+                    f"fewer than the n_bins_={self.n_bins_} bins the fitted "
+                    "AdaFocal loss has: pass more samples per call."
+                )
+            return
+        self.n_bins_ = min(self.n_bins, n_valid)
+        if self.n_bins_ < self.n_bins:
+            warnings.warn(
                 f"The validation split has {n_valid} samples, fewer than "
-                f"n_bins={self.n_bins}: AdaFocal's equal-mass bins need at least one "
-                "sample each. Increase validation_fraction, pass more samples or "
-                "lower n_bins."
+                f"n_bins={self.n_bins}: AdaFocal uses {n_valid} equal-mass bins "
+                "(n_bins_). Increase validation_fraction or pass more samples for "
+                "finer bins.",
+                UserWarning,
+                stacklevel=5,
             )
 
-    def fit(self, X, y, sample_weight=None):
-        """Train the network with AdaFocal.
+    def _carry_over(self, old_net, new_net):
+        super()._carry_over(old_net, new_net)
+        new_net.criterion_.load_state_dict(old_net.criterion_.state_dict())
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, cast to float32.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights; they also weight the validation
-            calibration that drives the gamma updates.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        super().fit(X, y, sample_weight=sample_weight)
+    def _after_fit(self, continued):
         callback = dict(self.net_.callbacks_)["adafocal"]
-        n_bins = self.n_bins
         history = callback.calibration_history_
-        self.gamma_history_ = np.array(callback.gamma_history_).reshape(-1, n_bins)
-        self.bin_edges_ = self.net_.criterion_.bin_edges.cpu().numpy().astype(float)
-        self.validation_calibration_ = {
+        gammas = np.array(callback.gamma_history_).reshape(-1, self.n_bins_)
+        calibration = {
             field: np.array([getattr(b, field) for b in history]).reshape(
                 len(history), -1
             )
             for field in ("confidence", "accuracy", "count", "edges")
         }
-        return self
+        if continued:  # append to the record of the earlier calls
+            gammas = np.concatenate([self.gamma_history_, gammas])
+            calibration = {
+                k: np.concatenate([self.validation_calibration_[k], v])
+                for k, v in calibration.items()
+            }
+        self.gamma_history_ = gammas
+        self.validation_calibration_ = calibration
+        self.bin_edges_ = self.net_.criterion_.bin_edges.cpu().numpy().astype(float)

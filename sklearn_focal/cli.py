@@ -20,7 +20,7 @@ from pathlib import Path
 
 #: Settings of --quick: a smaller network, fewer epochs, a smaller grid.
 QUICK = {
-    "estimator_params": {"hidden_layer_sizes": (128,), "max_epochs": 40},
+    "estimator_params": {"hidden_layer_sizes": (128,), "max_iter": 40},
     "gammas": (0.5, 1.0, 2.0, 3.0),
     "cv": 2,
 }

@@ -379,7 +379,7 @@ def hessian_trace(
     >>> from sklearn_focal import FocalClassifier
     >>> from sklearn_focal.curvature import hessian_trace
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = FocalClassifier(hidden_layer_sizes=(16,), max_epochs=20,
+    >>> clf = FocalClassifier(hidden_layer_sizes=(16,), max_iter=20,
     ...                       random_state=0).fit(X, y)
     >>> result = hessian_trace(clf, X, y)
     >>> result.method, result.value > 0

@@ -13,12 +13,18 @@ from .losses import DualFocalLoss, FocalLoss, FocalLossSD53, InverseFocalLoss
 
 __all__ = ["FocalClassifier"]
 
+#: Named losses: the loss class and whether it takes ``gamma``.
 _LOSSES = {
-    "focal": lambda gamma: FocalLoss(gamma),
-    "focal_sd53": lambda gamma: FocalLossSD53(),
-    "inverse_focal": lambda gamma: InverseFocalLoss(gamma),
-    "dual_focal": lambda gamma: DualFocalLoss(gamma),
+    "focal": (FocalLoss, True),
+    "focal_sd53": (FocalLossSD53, False),
+    "inverse_focal": (InverseFocalLoss, True),
+    "dual_focal": (DualFocalLoss, True),
 }
+
+#: Largest accepted gamma. Focal weights (1 - p)**gamma vanish for gamma in the
+#: hundreds (gamma=1e6 trains nothing: the loss is exactly 0), and inverse focal
+#: weights (1 + p)**gamma overflow float32 beyond gamma = 128.
+GAMMA_MAX = 100.0
 
 
 class FocalClassifier(_BaseFocalClassifier):
@@ -32,8 +38,10 @@ class FocalClassifier(_BaseFocalClassifier):
     Parameters
     ----------
     gamma : float, default=2.0
-        Focusing parameter, ``>= 0``. Used by ``loss="focal"``,
+        Focusing parameter, in ``[0, 100]``. Used by ``loss="focal"``,
         ``"inverse_focal"`` and ``"dual_focal"``; ignored by ``"focal_sd53"``.
+        The papers use 0 to 5; beyond 100 focal weights vanish (the loss of
+        ``gamma=1e6`` is exactly 0) and inverse-focal weights overflow.
     loss : {"focal", "focal_sd53", "inverse_focal", "dual_focal"} or \
             torch.nn.Module, default="focal"
         Training loss, see :mod:`sklearn_focal.losses`:
@@ -42,9 +50,10 @@ class FocalClassifier(_BaseFocalClassifier):
         - ``"focal_sd53"``: FLSD-53, gamma = 5 where p < 0.2, else 3;
         - ``"inverse_focal"``: ``-(1 + p)**gamma * log(p)``;
         - ``"dual_focal"``: dual focal loss (Tao et al., 2023);
-        - a loss module class (instantiated without arguments) or instance
-          (copied), called as ``loss(logits, target)``; it must also accept
-          ``sample_weight=`` if ``fit`` receives sample weights.
+        - a loss module class (instantiated with the ``criterion__*``
+          parameters) or instance (copied), called as
+          ``loss(logits, target)``; it must also accept ``sample_weight=`` if
+          ``fit`` receives sample weights.
     hidden_layer_sizes : tuple of int, default=(256, 256)
         Widths of the hidden layers of the default network.
     dropout : float, default=0.1
@@ -52,31 +61,46 @@ class FocalClassifier(_BaseFocalClassifier):
     module : torch.nn.Module class or instance, default=None
         Network replacing the default :class:`~sklearn_focal.networks.MLP`;
         it must map a float32 batch ``(n, n_features)`` to logits
-        ``(n, n_classes)``. A class is instantiated as
-        ``module(n_features=..., n_classes=...)``; an instance is copied and
-        trained from its current weights. ``hidden_layer_sizes`` and
-        ``dropout`` are then ignored.
-    max_epochs : int, default=100
-        Maximum number of passes over the training data.
+        ``(n, n_classes)``. A class is instantiated by skorch with
+        ``n_features`` and ``n_classes`` (when its constructor takes them)
+        and the ``module__*`` parameters; an instance is copied and trained
+        from its current weights. ``hidden_layer_sizes`` and ``dropout`` then
+        do not apply.
+    max_iter : int, default=100
+        Maximum number of epochs (passes over the training data).
     batch_size : int, default=256
         Mini-batch size.
-    lr : float, default=1e-3
-        Learning rate.
+    learning_rate_init : float, default=1e-3
+        Learning rate of the optimizer.
     weight_decay : float, default=1e-4
-        Weight decay of the optimizer.
+        Decoupled weight decay of the optimizer (AdamW's; for ``"adam"`` and
+        ``"sgd"`` torch's L2 penalty). Not MLPClassifier's ``alpha``.
     optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, \
             default="adamw"
         ``"sgd"`` uses momentum 0.9.
+    shuffle : bool, default=True
+        Shuffle the training data every epoch.
     early_stopping : bool, default=True
         Hold out a stratified ``validation_fraction`` of the training data,
-        stop when its negative log-likelihood has not improved (by a relative
-        1e-4) for ``n_iter_no_change`` epochs, and restore the weights of the
-        best epoch. The validation loss is cross-entropy whatever the training
-        loss, so it is comparable across epochs and across ``gamma``.
+        stop when its log loss has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs, and restore the weights of
+        the best epoch. The validation loss is cross-entropy whatever the
+        training loss, so it is comparable across epochs and across
+        ``gamma``. With ``early_stopping=False`` training runs ``max_iter``
+        epochs.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
+        Epochs without an improvement of at least ``tol`` before stopping.
+    tol : float, default=1e-4
+        Improvement of the validation log loss that counts, in nats.
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the fitted weights (with a new
+        optimizer), as MLPClassifier does; the classes must be the same.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks (instances, or ``(name, callback)`` tuples),
+        copied for every fit: learning-rate schedules, checkpoints, scoring,
+        gradient clipping, ... They run in skorch's own training loop.
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU. The data are
         moved to the device once per fit.
@@ -85,7 +109,12 @@ class FocalClassifier(_BaseFocalClassifier):
         split. With an int, fits on the CPU are bit-for-bit reproducible; the
         global torch and numpy random states are left untouched.
     verbose : int, default=0
-        Print one line of losses per epoch when > 0.
+        0: silent; 1: a progress bar over the epochs with the latest training
+        and validation loss; 2: skorch's table, one row per epoch.
+    **kwargs
+        skorch's routed parameters: ``module__<name>`` (passed to the module's
+        constructor), ``optimizer__<name>`` and ``criterion__<name>``. They
+        are parameters like the others (``set_params``, grid searches).
 
     Attributes
     ----------
@@ -97,12 +126,27 @@ class FocalClassifier(_BaseFocalClassifier):
         Names of features seen during ``fit``, when ``X`` has string column
         names.
     net_ : skorch.NeuralNetClassifier
-        The trained skorch net; ``net_.module_`` is the torch module.
+        The trained skorch net: ``net_.module_`` is the torch module, and
+        ``net_.predict_proba(X)`` / ``net_.forward(X)`` work on arrays.
     history_ : skorch.History
-        Per-epoch records: ``train_loss``, and with a validation split
-        ``valid_loss`` (training loss) and ``valid_nll`` (cross-entropy).
-    n_epochs_ : int
-        Number of epochs run.
+        skorch's per-epoch records: ``train_loss``, ``dur`` and, with a
+        validation split, ``valid_loss`` (training loss) and ``valid_nll``
+        (cross-entropy), plus whatever the callbacks record.
+    n_iter_ : int
+        Number of epochs run (over all calls, with ``warm_start`` or
+        ``partial_fit``).
+    loss_ : float
+        Training loss of the last epoch.
+    loss_curve_ : list of float
+        Training loss of every epoch.
+    best_loss_ : float or None
+        Smallest training loss; None with early stopping.
+    validation_scores_ : list of float or None
+        Validation log loss (cross-entropy, lower is better; MLPClassifier
+        reports accuracy here) of every epoch with a validation split.
+    best_validation_score_ : float or None
+        Validation log loss of the epoch whose weights were kept by early
+        stopping; None without early stopping.
     best_epoch_ : int
         Epoch (1-based) whose weights were kept: the best validation epoch with
         early stopping, else the last one.
@@ -125,8 +169,9 @@ class FocalClassifier(_BaseFocalClassifier):
     >>> from sklearn.datasets import load_iris
     >>> from sklearn_focal import FocalClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = FocalClassifier(gamma=2.0, hidden_layer_sizes=(32,), lr=1e-2,
-    ...                       max_epochs=50, random_state=0).fit(X, y)
+    >>> clf = FocalClassifier(gamma=2.0, hidden_layer_sizes=(32,),
+    ...                       learning_rate_init=1e-2, max_iter=50,
+    ...                       random_state=0).fit(X, y)
     >>> clf.predict_proba(X[:2]).shape
     (2, 3)
     >>> clf.score(X, y) > 0.9
@@ -135,7 +180,7 @@ class FocalClassifier(_BaseFocalClassifier):
 
     _parameter_constraints: dict = {
         **_BaseFocalClassifier._parameter_constraints,
-        "gamma": [Interval(Real, 0, None, closed="left")],
+        "gamma": [Interval(Real, 0, GAMMA_MAX, closed="both")],
         "loss": [StrOptions(set(_LOSSES)), callable],
     }
 
@@ -146,44 +191,71 @@ class FocalClassifier(_BaseFocalClassifier):
         hidden_layer_sizes=(256, 256),
         dropout=0.1,
         module=None,
-        max_epochs=100,
+        max_iter=100,
         batch_size=256,
-        lr=1e-3,
+        learning_rate_init=1e-3,
         weight_decay=1e-4,
         optimizer="adamw",
+        shuffle=True,
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
         device="auto",
         random_state=None,
         verbose=0,
+        **kwargs,
     ):
         self.gamma = gamma
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
         self.dropout = dropout
         self.module = module
-        self.max_epochs = max_epochs
+        self.max_iter = max_iter
         self.batch_size = batch_size
-        self.lr = lr
+        self.learning_rate_init = learning_rate_init
         self.weight_decay = weight_decay
         self.optimizer = optimizer
+        self.shuffle = shuffle
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self._set_routed_params(kwargs)
 
-    def _make_criterion(self, n_classes: int) -> nn.Module:
+    def _criterion_spec(self, n_classes):
         if isinstance(self.loss, str):
-            return _LOSSES[self.loss](self.gamma)
+            loss, takes_gamma = _LOSSES[self.loss]
+            return loss, ({"gamma": self.gamma} if takes_gamma else {})
         if isinstance(self.loss, nn.Module):
-            return copy.deepcopy(self.loss)
+            return copy.deepcopy(self.loss), {}
         if isinstance(self.loss, type) and issubclass(self.loss, nn.Module):
-            return self.loss()
+            return self.loss, {}
         raise TypeError(
             "The 'loss' parameter must be one of "
             f"{sorted(_LOSSES)}, a torch.nn.Module subclass or a torch.nn.Module "
             f"instance; got {self.loss!r} instead."
         )
+
+    def _divergence_hint(self):
+        hint = super()._divergence_hint()
+        uses_gamma = isinstance(self.loss, str) and _LOSSES[self.loss][1]
+        if uses_gamma and self.gamma > 5:
+            hint += (
+                f" gamma={self.gamma} is beyond the usual range (0 to 5) and may be "
+                "the cause"
+                + (
+                    ": the inverse focal loss weighs samples by (1 + p)**gamma, "
+                    f"up to 2**{self.gamma:g}."
+                    if self.loss == "inverse_focal"
+                    else "."
+                )
+            )
+        return hint

@@ -99,7 +99,7 @@ class CurvatureScorer:
     >>> from sklearn_focal import FocalClassifier
     >>> from sklearn_focal.scoring import curvature_scorer
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = FocalClassifier(hidden_layer_sizes=(8,), max_epochs=5,
+    >>> clf = FocalClassifier(hidden_layer_sizes=(8,), max_iter=5,
     ...                       random_state=0).fit(X, y)
     >>> curvature_scorer(clf, X, y) < 0  # minus the Hessian trace
     True

@@ -5,13 +5,10 @@ import math
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_iris, make_classification
+from sklearn.datasets import make_classification
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils import check_random_state
 
 from sklearn_focal import AdaFocalClassifier, FocalClassifier
-from sklearn_focal._base import _validation_split
 from sklearn_focal.adafocal import AdaFocalCallback, update_gammas
 from sklearn_focal.losses import (
     AdaFocalLoss,
@@ -23,8 +20,8 @@ from sklearn_focal.metrics import calibration_bins, expected_calibration_error
 
 FAST = dict(
     hidden_layer_sizes=(16,),
-    max_epochs=8,
-    lr=1e-2,
+    max_iter=8,
+    learning_rate_init=1e-2,
     n_bins=5,
     validation_fraction=0.2,
     random_state=0,
@@ -132,26 +129,14 @@ def test_adafocal_loss_is_focal_or_inverse_focal_by_bin():
     assert per_sample(z, torch.tensor([0])).item() == pytest.approx(expected)
 
 
-def _validation_indices(y, fraction, random_state=0):
-    rng = check_random_state(random_state)
-    _, split_seed, _ = rng.randint(np.iinfo(np.int32).max, size=3)
-    return _validation_split(y, fraction, split_seed)[1]
-
-
 # -- the callback inside the estimator ----------------------------------------
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-def test_validation_statistics_are_those_of_the_validation_split(iris):
+def test_validation_statistics_are_those_of_the_validation_split(
+    iris, validation_indices
+):
     # one epoch, no early stopping: the final weights made the only update
     X, y = iris
-    clf = AdaFocalClassifier(**{**FAST, "max_epochs": 1}, early_stopping=False).fit(
-        X, y
-    )
-    valid = _validation_indices(y, 0.2)
+    clf = AdaFocalClassifier(**{**FAST, "max_iter": 1}, early_stopping=False).fit(X, y)
+    valid = validation_indices(y, 0.2)
     bins = calibration_bins(
         y[valid], clf.predict_proba(X[valid]), n_bins=5, strategy="quantile"
     )
@@ -197,7 +182,7 @@ def test_validation_runs_once_per_epoch(iris, monkeypatch):
     AdaFocalClassifier(**FAST).fit(X, y)
     assert calls == []  # epoch updates reuse skorch's validation pass
     # update every 2 training batches: 120 training rows / 32 = 4 batches per epoch
-    clf = AdaFocalClassifier(**{**FAST, "max_epochs": 3}, batch_size=32, update_every=2)
+    clf = AdaFocalClassifier(**{**FAST, "max_iter": 3}, batch_size=32, update_every=2)
     clf.set_params(early_stopping=False).fit(X, y)
     assert len(calls) == 6
     assert clf.gamma_history_.shape == (6, 5)
@@ -212,14 +197,14 @@ def test_refit_starts_again_from_gamma_init(iris):
     assert not np.allclose(first[0], 1.0)  # gammas did move
 
 
-def test_binary_and_sample_weight():
+def test_binary_and_sample_weight(validation_indices):
     X, y = make_classification(300, 6, random_state=0)
     sample_weight = np.where(y == 1, 2.0, 1.0)
     clf = AdaFocalClassifier(**FAST).fit(X, y, sample_weight=sample_weight)
     assert clf.predict_proba(X).shape == (300, 2)
     assert clf.score(X, y) > 0.8
     # the validation counts are weights: 2 per class-1 sample, 1 otherwise
-    valid = _validation_indices(y, 0.2)
+    valid = validation_indices(y, 0.2)
     counts = clf.validation_calibration_["count"]
     np.testing.assert_allclose(counts.sum(axis=1), sample_weight[valid].sum())
 
@@ -227,21 +212,27 @@ def test_binary_and_sample_weight():
 def test_early_stopping_still_works(iris):
     X, y = iris
     clf = AdaFocalClassifier(
-        **{**FAST, "max_epochs": 300, "lr": 5e-2}, n_iter_no_change=3
+        **{**FAST, "max_iter": 300, "learning_rate_init": 5e-2}, n_iter_no_change=3
     ).fit(X, y)
-    assert clf.n_epochs_ < 300
-    assert clf.n_epochs_ - clf.best_epoch_ == 3
-    assert clf.gamma_history_.shape[0] == clf.n_epochs_
+    assert clf.n_iter_ < 300
+    assert clf.n_iter_ - clf.best_epoch_ == 3
+    assert clf.gamma_history_.shape[0] == clf.n_iter_
 
 
-def test_validation_set_smaller_than_n_bins(iris):
+def test_validation_set_smaller_than_n_bins_uses_fewer_bins(iris):
     X, y = iris
-    with pytest.raises(
-        ValueError, match=r"validation split has 15 samples, fewer than n_bins=20"
-    ):
-        AdaFocalClassifier(**{**FAST, "n_bins": 20, "validation_fraction": 0.1}).fit(
-            X, y
-        )
+    with pytest.warns(UserWarning, match=r"15 samples, fewer than n_bins=20") as rec:
+        clf = AdaFocalClassifier(
+            **{**FAST, "n_bins": 20, "validation_fraction": 0.1}
+        ).fit(X, y)
+    assert len(rec) == 1  # once per fit, not once per epoch
+    assert rec[0].filename == __file__  # points at the caller's line
+    assert clf.n_bins_ == 15
+    assert clf.gamma_history_.shape == (clf.n_iter_, 15)
+    assert clf.bin_edges_.shape == (16,)
+    np.testing.assert_array_equal(clf.validation_calibration_["count"].sum(1), 15)
+    roomy = AdaFocalClassifier(**{**FAST, "n_bins": 10}).fit(X, y)
+    assert roomy.n_bins_ == 10
     with pytest.raises(ValueError, match="AdaFocal needs a validation split"):
         AdaFocalClassifier(**FAST, early_stopping=False).fit(
             X[:3], y[:3] * 0 + [0, 1, 2]
@@ -270,7 +261,7 @@ def test_adafocal_calibrates_better_than_cross_entropy():
         X, y, random_state=0, stratify=y
     )
     same = dict(
-        max_epochs=30,
+        max_iter=30,
         dropout=0.0,
         weight_decay=0.0,
         early_stopping=False,

@@ -63,7 +63,9 @@ def test_batches_cover_every_row_once_per_epoch(shuffle):
     assert len(batches) == 11
     for _ in range(2):
         seen = []
-        for Xb, (yb, wb) in batches:
+        for features, yb in batches:
+            # weights travel inside X, the way skorch passes extra inputs
+            Xb, wb = features["X"], features["sample_weight"]
             assert len(Xb) <= 10
             rows = Xb[:, 0].long()
             torch.testing.assert_close(yb, rows % 3)  # rows stay aligned
@@ -87,9 +89,17 @@ def test_shuffling_is_seeded_and_changes_every_epoch():
     assert first != epoch_orders(1)
 
 
-def test_unweighted_batches_yield_plain_targets():
-    _, yb = next(iter(_TensorBatches(_dataset(5), batch_size=2)))
+def test_unweighted_batches_yield_plain_features_and_targets():
+    Xb, yb = next(iter(_TensorBatches(_dataset(5), batch_size=2)))
+    assert isinstance(Xb, torch.Tensor) and Xb[:, 0].tolist() == [0, 1]
     assert isinstance(yb, torch.Tensor) and yb.tolist() == [0, 1]
+
+
+def test_other_datasets_go_through_a_data_loader():
+    data = torch.utils.data.TensorDataset(torch.arange(7.0)[:, None], torch.arange(7))
+    batches = list(_TensorBatches(data, batch_size=3))
+    assert [len(b[0]) for b in batches] == [3, 3, 1]
+    assert torch.cat([b[1] for b in batches]).tolist() == list(range(7))
 
 
 def test_data_stay_on_the_host_when_they_do_not_fit_the_gpu(monkeypatch):

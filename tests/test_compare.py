@@ -14,7 +14,7 @@ from sklearn_focal import compare_calibration
 from sklearn_focal.compare import METHODS, make_preprocessor
 from sklearn_focal.metrics import expected_calibration_error
 
-SMALL = {"hidden_layer_sizes": (16,), "max_epochs": 15, "lr": 1e-2}
+SMALL = {"hidden_layer_sizes": (16,), "max_iter": 15, "learning_rate_init": 1e-2}
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -28,13 +27,9 @@ from sklearn_focal.scoring import (
     top_eigenvalue_scorer,
 )
 
-TINY = dict(hidden_layer_sizes=(6, 5), max_epochs=30, lr=1e-2, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
+TINY = dict(
+    hidden_layer_sizes=(6, 5), max_iter=30, learning_rate_init=1e-2, random_state=0
+)
 
 
 def _full_hessian(module, X, y, loss_fn):
@@ -225,7 +220,7 @@ def test_exact_needs_a_linear_relu_chain(iris):
         def forward(self, X):
             return self.b(torch.tanh(self.a(X)))
 
-    clf = FocalClassifier(**{**TINY, "max_epochs": 5}, module=Smooth).fit(X, y)
+    clf = FocalClassifier(**{**TINY, "max_iter": 5}, module=Smooth).fit(X, y)
     with pytest.raises(ValueError, match="chain of Linear and ReLU"):
         hessian_trace(clf, X, y, method="exact")
     auto = hessian_trace(clf, X, y, n_probes=20, dtype=torch.float64, random_state=0)
@@ -339,7 +334,7 @@ def test_curvature_scorers(iris):
     expected_top = hessian_top_eigenvalue(clf, X, y, random_state=0, tol=1e-4).value
     assert top_eigenvalue_scorer(clf, X, y) == pytest.approx(-expected_top)
     search = GridSearchCV(
-        FocalClassifier(**{**TINY, "max_epochs": 5}),
+        FocalClassifier(**{**TINY, "max_iter": 5}),
         {"gamma": [0.0, 3.0]},
         scoring=calibration_scoring(curvature=True),
         refit=False,

@@ -121,7 +121,7 @@ def test_pandas_string_labels_and_focal_classifier(iris):
     frame = pd.DataFrame(X, columns=list("abcd"))
     names = np.array(["setosa", "versicolor", "virginica"])[y]
     clf = FocalClassifier(
-        hidden_layer_sizes=(8,), max_epochs=10, lr=1e-2, random_state=0
+        hidden_layer_sizes=(8,), max_iter=10, learning_rate_init=1e-2, random_state=0
     )
     clf.fit(frame, names)
     display = ReliabilityDisplay.from_estimator(clf, frame, names, n_bins=5)
@@ -195,7 +195,9 @@ def search(iris):
     X = StandardScaler().fit_transform(X)
     scoring = {"my ece": ece_scorer, "flatness": curvature_scorer, "acc": "accuracy"}
     return GridSearchCV(
-        FocalClassifier(hidden_layer_sizes=(8,), max_epochs=8, lr=1e-2, random_state=0),
+        FocalClassifier(
+            hidden_layer_sizes=(8,), max_iter=8, learning_rate_init=1e-2, random_state=0
+        ),
         {"gamma": [3.0, 0.0, 1.0]},
         scoring=scoring,
         refit="my ece",
@@ -234,7 +236,7 @@ def test_gamma_sweep_default_names_and_missing_scores(iris):
     X, y, _ = iris
     X = StandardScaler().fit_transform(X)
     base = FocalClassifier(
-        hidden_layer_sizes=(8,), max_epochs=4, lr=1e-2, random_state=0
+        hidden_layer_sizes=(8,), max_iter=4, learning_rate_init=1e-2, random_state=0
     )
     named = GridSearchCV(
         base,
@@ -250,19 +252,19 @@ def test_gamma_sweep_default_names_and_missing_scores(iris):
         ValueError, match=r"could not find the 'ece' scores.*calibration_scoring"
     ):
         GammaSweepDisplay.from_cv_results(plain)
-    with pytest.raises(ValueError, match="did not vary 'lr'"):
-        GammaSweepDisplay.from_cv_results(named, param="lr")
+    with pytest.raises(ValueError, match="did not vary 'learning_rate_init'"):
+        GammaSweepDisplay.from_cv_results(named, param="learning_rate_init")
 
 
 def test_gamma_sweep_fixes_other_parameters_at_the_best(iris):
     X, y, _ = iris
     X = StandardScaler().fit_transform(X)
     base = FocalClassifier(
-        hidden_layer_sizes=(8,), max_epochs=4, lr=1e-2, random_state=0
+        hidden_layer_sizes=(8,), max_iter=4, learning_rate_init=1e-2, random_state=0
     )
     grid = GridSearchCV(
         base,
-        {"gamma": [0.0, 2.0], "lr": [1e-2, 1e-3]},
+        {"gamma": [0.0, 2.0], "learning_rate_init": [1e-2, 1e-3]},
         scoring=calibration_scoring(),
         refit="neg_ece",
         cv=2,
@@ -271,7 +273,7 @@ def test_gamma_sweep_fixes_other_parameters_at_the_best(iris):
     rows = [
         i
         for i, p in enumerate(grid.cv_results_["params"])
-        if p["lr"] == grid.best_params_["lr"]
+        if p["learning_rate_init"] == grid.best_params_["learning_rate_init"]
     ]
     np.testing.assert_allclose(
         np.sort(display.scores["ece"]),

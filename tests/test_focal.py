@@ -9,29 +9,18 @@ import pandas as pd
 import pytest
 import torch
 from scipy.special import expit, softmax
-from sklearn.datasets import load_breast_cancer, load_iris, make_classification
+from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.exceptions import DeviceWarning
 
-from sklearn_focal import FocalClassifier
+from sklearn_focal import AdaFocalClassifier, FocalClassifier
 from sklearn_focal.losses import FocalLoss
 from sklearn_focal.networks import MLP
 
-FAST = dict(hidden_layer_sizes=(16,), max_epochs=15, lr=1e-2, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-@pytest.fixture(scope="module")
-def cancer():
-    X, y = load_breast_cancer(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
+FAST = dict(
+    hidden_layer_sizes=(16,), max_iter=15, learning_rate_init=1e-2, random_state=0
+)
 
 
 # -- fit / predict ------------------------------------------------------------
@@ -49,7 +38,7 @@ def test_multiclass_fit_predict_consistency(iris):
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(1)])
     assert clf.score(X, y) > 0.85
     assert clf.n_features_in_ == 4
-    assert 1 <= clf.best_epoch_ <= clf.n_epochs_ <= 15
+    assert 1 <= clf.best_epoch_ <= clf.n_iter_ <= 15
 
 
 def test_binary_decision_function_is_log_odds(cancer):
@@ -104,7 +93,7 @@ def test_float64_module_trains_in_float64(iris):
             super().__init__(n_features, n_classes, (8,), dropout=0.0)
             self.double()
 
-    clf = FocalClassifier(module=MLP64, max_epochs=3, random_state=0).fit(X, y)
+    clf = FocalClassifier(module=MLP64, max_iter=3, random_state=0).fit(X, y)
     assert next(clf.net_.module_.parameters()).dtype == torch.float64
     assert clf.predict_proba(X).dtype == np.float64
 
@@ -126,45 +115,78 @@ def test_random_state_makes_fits_bit_identical_and_leaves_global_rng(iris):
 
 def test_random_state_none_gives_different_fits(iris):
     X, y = iris
-    params = {**FAST, "random_state": None, "max_epochs": 2}
+    params = {**FAST, "random_state": None, "max_iter": 2}
     a = FocalClassifier(**params).fit(X, y)
     b = FocalClassifier(**params).fit(X, y)
     assert not np.array_equal(a.predict_proba(X), b.predict_proba(X))
 
 
 # -- early stopping and history -----------------------------------------------
-def test_early_stopping_restores_best_epoch(cancer):
+def _mlp_early_stopping(scores, tol, patience):
+    """MLPClassifier's rule on a validation loss: (epochs run, best epoch)."""
+    best, best_epoch, misses = np.inf, 0, 0
+    for epoch, score in enumerate(scores, 1):
+        if score < best - tol:
+            best, best_epoch, misses = score, epoch, 0
+        else:
+            misses += 1
+        if misses == patience:
+            return epoch, best_epoch
+    return len(scores), best_epoch
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-2])
+def test_early_stopping_follows_tol_and_n_iter_no_change(cancer, tol):
     X, y = cancer
     clf = FocalClassifier(
         hidden_layer_sizes=(64,),
-        lr=3e-2,
-        max_epochs=200,
+        learning_rate_init=3e-2,
+        max_iter=200,
         n_iter_no_change=3,
+        tol=tol,
         random_state=0,
     ).fit(X, y)
     nll = clf.history_[:, "valid_nll"]
-    assert clf.n_epochs_ < 200
-    assert clf.best_epoch_ == int(np.argmin(nll)) + 1
-    assert clf.n_epochs_ - clf.best_epoch_ == 3
+    assert clf.validation_scores_ == nll
+    assert clf.n_iter_ < 200
+    assert (clf.n_iter_, clf.best_epoch_) == _mlp_early_stopping(nll, tol, 3)
+    assert clf.best_validation_score_ == nll[clf.best_epoch_ - 1]
+    assert clf.loss_curve_ == clf.history_[:, "train_loss"]
+    assert clf.loss_ == clf.loss_curve_[-1] and clf.best_loss_ is None
     assert {"train_loss", "valid_loss", "valid_nll", "dur"} <= set(clf.history_[-1])
+
+
+def test_a_tol_nothing_can_meet_stops_after_n_iter_no_change(iris):
+    X, y = iris
+    clf = FocalClassifier(**FAST, tol=10.0, n_iter_no_change=2).fit(X, y)
+    assert clf.n_iter_ == 3 and clf.best_epoch_ == 1
 
 
 def test_without_early_stopping_runs_all_epochs_without_validation(iris):
     X, y = iris
-    clf = FocalClassifier(**{**FAST, "max_epochs": 4}, early_stopping=False).fit(X, y)
-    assert clf.n_epochs_ == clf.best_epoch_ == 4
+    clf = FocalClassifier(**{**FAST, "max_iter": 4}, early_stopping=False).fit(X, y)
+    assert clf.n_iter_ == clf.best_epoch_ == 4
     assert "valid_loss" not in clf.history_[-1]
 
 
-def test_verbose_prints_one_row_per_epoch(iris, capsys):
+def test_verbose_1_shows_a_progress_bar_over_epochs(iris, capsys):
     X, y = iris
-    FocalClassifier(**{**FAST, "max_epochs": 3}, verbose=1).fit(X, y)
+    FocalClassifier(**{**FAST, "max_iter": 3}, verbose=1).fit(X, y)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "3/3" in captured.err and "epoch" in captured.err
+    assert "train_loss=" in captured.err and "valid_nll=" in captured.err
+
+
+def test_verbose_2_prints_one_row_per_epoch(iris, capsys):
+    X, y = iris
+    FocalClassifier(**{**FAST, "max_iter": 3}, verbose=2).fit(X, y)
     out = capsys.readouterr().out
     assert "train_loss" in out and "valid_nll" in out
     rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
     assert len(rows) == 3
-    FocalClassifier(**{**FAST, "max_epochs": 3}).fit(X, y)
-    assert capsys.readouterr().out == ""
+    FocalClassifier(**{**FAST, "max_iter": 3}).fit(X, y)
+    assert capsys.readouterr() == ("", "")
 
 
 # -- losses and modules -------------------------------------------------------
@@ -208,9 +230,9 @@ def test_custom_module_class_and_instance(iris):
         def forward(self, X):
             return self.linear(X)
 
-    clf = FocalClassifier(**{**FAST, "max_epochs": 100, "lr": 0.05}, module=Net).fit(
-        X, y
-    )
+    clf = FocalClassifier(
+        **{**FAST, "max_iter": 100, "learning_rate_init": 0.05}, module=Net
+    ).fit(X, y)
     assert isinstance(clf.net_.module_, Net)
     assert clf.score(X, y) > 0.8
 
@@ -244,8 +266,8 @@ def test_sample_weight_float32_equivalent_to_repetition_up_to_rounding():
         hidden_layer_sizes=(16,),
         dropout=0.0,
         early_stopping=False,
-        max_epochs=20,
-        lr=1e-2,
+        max_iter=20,
+        learning_rate_init=1e-2,
         random_state=0,
     )
     weighted = FocalClassifier(**params).fit(X, y, sample_weight=sw)
@@ -297,7 +319,7 @@ def test_single_class_raises(iris):
         (
             dict(gamma=-1.0),
             r"'gamma' parameter of FocalClassifier must be a float "
-            r"in the range \[0(\.0)?, inf\)",
+            r"in the range \[0(\.0)?, 100(\.0)?\]",
         ),
         (
             dict(loss="focall"),
@@ -305,10 +327,15 @@ def test_single_class_raises(iris):
         ),
         (dict(dropout=1.0), "'dropout' parameter"),
         (dict(batch_size=0), "'batch_size' parameter"),
-        (dict(lr=0.0), "'lr' parameter"),
+        (dict(learning_rate_init=0.0), "'learning_rate_init' parameter"),
         (dict(validation_fraction=1.0), "'validation_fraction' parameter"),
         (dict(optimizer="lbfgs"), "'optimizer' parameter"),
         (dict(hidden_layer_sizes=0), "'hidden_layer_sizes' parameter"),
+        (dict(gamma=1e6), r"'gamma' parameter .* range \[0(\.0)?, 100(\.0)?\]"),
+        (dict(tol=-1.0), "'tol' parameter"),
+        (dict(max_iter=0), "'max_iter' parameter"),
+        (dict(shuffle="yes"), "'shuffle' parameter"),
+        (dict(callbacks="EarlyStopping"), "'callbacks' parameter"),
     ],
 )
 def test_invalid_parameters_name_the_parameter(iris, params, match):
@@ -353,7 +380,7 @@ def test_unavailable_cuda_device_raises(iris, monkeypatch):
         ValueError, match="'device' parameter must be 'auto' or a torch device"
     ):
         FocalClassifier(**FAST, device="gpu0").fit(X, y)
-    clf = FocalClassifier(**{**FAST, "max_epochs": 1}, device="auto").fit(X, y)
+    clf = FocalClassifier(**{**FAST, "max_iter": 1}, device="auto").fit(X, y)
     assert clf.net_.device.type == "cpu"
 
 
@@ -362,9 +389,11 @@ def test_divergence_raises_a_clear_error(iris):
     with pytest.raises(
         ValueError,
         match=r"Training diverged: the training loss is (nan|inf) at epoch \d+\. "
-        r"Lower the learning rate \(lr=1e\+?30\)",
+        r"Lower the learning rate \(learning_rate_init=1e\+?30\)",
     ):
-        FocalClassifier(**{**FAST, "optimizer": "sgd", "lr": 1e30}).fit(X * 1e3, y)
+        FocalClassifier(**{**FAST, "optimizer": "sgd", "learning_rate_init": 1e30}).fit(
+            X * 1e3, y
+        )
 
 
 # -- tiny data ----------------------------------------------------------------
@@ -378,7 +407,7 @@ def test_fewer_samples_than_batch_size(iris):
 def test_single_member_class_stays_in_training_split(iris):
     X, y = iris
     idx = np.r_[0:20, 50:70, 100]  # class 2 has one member
-    clf = FocalClassifier(**{**FAST, "max_epochs": 60}).fit(X[idx], y[idx])
+    clf = FocalClassifier(**{**FAST, "max_iter": 60}).fit(X[idx], y[idx])
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
     assert clf.predict_proba(X).shape == (150, 3)
 
@@ -408,7 +437,7 @@ def test_pickle_and_joblib_round_trip(iris, tmp_path):
 
 def test_pickle_holds_no_training_data(cancer):
     X, y = cancer
-    clf = FocalClassifier(**{**FAST, "max_epochs": 1}).fit(X, y)
+    clf = FocalClassifier(**{**FAST, "max_iter": 1}).fit(X, y)
     buffer = io.BytesIO()
     pickle.dump(clf, buffer)
     n_params = sum(p.numel() for p in clf.net_.module_.parameters())
@@ -420,7 +449,7 @@ def test_pickle_holds_no_training_data(cancer):
 def test_grid_search_over_gamma_picks_a_gamma(iris):
     X, y = iris
     search = GridSearchCV(
-        FocalClassifier(**{**FAST, "max_epochs": 10}),
+        FocalClassifier(**{**FAST, "max_iter": 10}),
         {"gamma": [0, 1, 2, 3]},
         cv=StratifiedKFold(3, shuffle=True, random_state=0),
     ).fit(X, y)
@@ -457,3 +486,63 @@ def test_cuda_fit_predict_and_pickle_to_cpu(iris):
     assert isinstance(proba, np.ndarray)
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_allclose(restored.predict_proba(X), proba, rtol=1e-6)
+
+
+# -- divergence and degenerate validation ------------------------------------
+@pytest.mark.parametrize("optimizer", ["adamw", "sgd"])
+def test_divergence_that_stays_finite_is_caught(iris, optimizer):
+    # lr=1e3 drives the loss to 1e4-1e7 while it stays finite, and the
+    # network to outputs of exactly 0 or 1
+    X, y = iris
+    with pytest.raises(
+        ValueError,
+        match=r"Training diverged: the training loss is \S+, more than 100 times "
+        r"both the untrained network's .* Lower the learning rate "
+        r"\(learning_rate_init=1000\.0\)",
+    ):
+        FocalClassifier(
+            **{**FAST, "learning_rate_init": 1e3},
+            optimizer=optimizer,
+            early_stopping=False,
+        ).fit(X, y)
+
+
+def test_divergence_names_an_unusually_large_gamma(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match=r"gamma=20 is beyond the usual range"):
+        FocalClassifier(
+            **{**FAST, "learning_rate_init": 1e3}, gamma=20, early_stopping=False
+        ).fit(X, y)
+
+
+def test_unscaled_features_train_without_a_false_divergence_alarm(iris):
+    X, y = iris
+    clf = FocalClassifier(**FAST, early_stopping=False).fit(X * 1e3, y)
+    assert clf.loss_curve_[0] > 10  # a large but sane starting loss
+    assert clf.n_iter_ == FAST["max_iter"]
+
+
+@pytest.mark.parametrize("estimator", [FocalClassifier, AdaFocalClassifier])
+def test_zero_weight_on_the_whole_validation_split_is_an_error(
+    iris, validation_indices, estimator
+):
+    X, y = iris
+    sample_weight = np.ones(len(y))
+    sample_weight[validation_indices(y, 0.1)] = 0.0
+    with pytest.raises(
+        ValueError, match=r"sample_weight is zero on all 15 samples of the validation"
+    ):
+        estimator(**FAST).fit(X, y, sample_weight=sample_weight)
+    # one validation row with weight is enough
+    sample_weight[validation_indices(y, 0.1)[0]] = 1.0
+    estimator(**{**FAST, "max_iter": 1}).fit(X, y, sample_weight=sample_weight)
+
+
+def test_validation_fraction_too_large_says_so(iris):
+    X, y = iris
+    with pytest.raises(
+        ValueError,
+        match=r"validation_fraction=0\.999 leaves too few samples for training: "
+        r"0 of 150",
+    ):
+        FocalClassifier(**FAST, validation_fraction=0.999).fit(X, y)

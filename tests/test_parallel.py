@@ -34,7 +34,7 @@ def data():
 def sequential(data):
     X, y = data
     est = FocalClassifier(
-        hidden_layer_sizes=(16,), max_epochs=10, lr=1e-2, random_state=0
+        hidden_layer_sizes=(16,), max_iter=10, learning_rate_init=1e-2, random_state=0
     )
     return _search(est).fit(X, y)
 
@@ -52,7 +52,7 @@ def _same_results(a, b):
 def test_grid_search_in_processes_matches_sequential(data, sequential):
     X, y = data
     est = FocalClassifier(
-        hidden_layer_sizes=(16,), max_epochs=10, lr=1e-2, random_state=0
+        hidden_layer_sizes=(16,), max_iter=10, learning_rate_init=1e-2, random_state=0
     )
     parallel = _search(est, n_jobs=2).fit(X, y)  # loky worker processes
     _same_results(parallel, sequential)
@@ -67,7 +67,7 @@ def test_adafocal_search_in_processes(data):
         n_bins=3,
         validation_fraction=0.2,
         hidden_layer_sizes=(16,),
-        max_epochs=5,
+        max_iter=5,
         random_state=0,
     )
     a = _search(est, n_jobs=2).fit(X, y)
@@ -83,7 +83,7 @@ def test_the_same_search_runs_unchanged_on_a_dask_cluster(data, sequential):
     distributed = pytest.importorskip("dask.distributed")
     X, y = data
     est = FocalClassifier(
-        hidden_layer_sizes=(16,), max_epochs=10, lr=1e-2, random_state=0
+        hidden_layer_sizes=(16,), max_iter=10, learning_rate_init=1e-2, random_state=0
     )
     with (
         distributed.LocalCluster(

@@ -74,7 +74,10 @@ def test_grid_search_reports_accuracy_and_calibration_per_gamma():
     X, y = load_iris(return_X_y=True)
     search = GridSearchCV(
         FocalClassifier(
-            hidden_layer_sizes=(16,), max_epochs=10, lr=1e-2, random_state=0
+            hidden_layer_sizes=(16,),
+            max_iter=10,
+            learning_rate_init=1e-2,
+            random_state=0,
         ),
         {"gamma": [0, 2]},
         scoring=calibration_scoring(),
