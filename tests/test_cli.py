@@ -1,10 +1,13 @@
 """The sklearn-focal command line."""
 
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -46,6 +49,25 @@ def test_compare_writes_table_and_figures(tmp_path, capsys):
     assert (out / "results.md").read_text() in printed
     for figure in ("reliability.png", "gamma_sweep.png"):
         assert (out / figure).stat().st_size > 10_000
+
+    # a second run into the same folder: refused, then replaced whole
+    rerun = ["compare", "--dataset", "wine", "--quick", "--out", str(out)]
+    rerun += ["--methods", "cross_entropy"]
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert main(rerun) == 2
+    assert "already holds a report; pass --overwrite" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert main([*rerun, "--overwrite"]) == 0
+    assert pd.read_csv(out / "results.csv").shape[0] == 1
+    assert sorted(p.name for p in out.iterdir()) == [
+        "reliability.png",
+        "results.csv",
+        "results.md",
+    ]  # the old gamma sweep is gone
+    assert [p.name for p in tmp_path.iterdir()] == ["wine"]  # no temporary folders
+    (out / "notes.txt").write_text("mine")
+    assert main([*rerun, "--overwrite"]) == 2
+    assert "holds files that are not a report (notes.txt)" in capsys.readouterr().err
 
 
 def test_compare_on_a_csv(tmp_path, capsys):
@@ -119,3 +141,93 @@ def test_module_and_console_script_entry_points():
         text=True,
     )
     assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+# -- the command run as a user runs it -----------------------------------------
+def _command(*args):
+    return [sys.executable, "-m", "sklearn_focal", *map(str, args)]
+
+
+def test_bad_arguments_and_targets_are_one_line_before_any_training(tmp_path):
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame(rng.normal(size=(400, 3)), columns=["a", "b", "c"])
+    csvs = {
+        "many_classes": features.assign(label=np.arange(400) % 200),
+        "singleton": features.assign(label=[0] * 399 + [1]).replace(
+            {"label": {0: "x", 1: "y"}}
+        ),
+        "float_target": features.assign(label=rng.normal(size=400)),
+        "only_target": features[[]].assign(label=np.arange(400) % 2),
+        "ok": features.assign(label=np.arange(400) % 2),
+    }
+    for name, frame in csvs.items():
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    ok = ["--csv", tmp_path / "ok.csv", "--target", "label", "--quick"]
+    out = ["--out", tmp_path / "out"]
+    cases = {
+        "many_classes": (
+            ["--csv", tmp_path / "many_classes.csv", "--target", "label", *out],
+            "column 'label' has 200 classes but the split leaves 100 test",
+        ),
+        "singleton": (
+            ["--csv", tmp_path / "singleton.csv", "--target", "label", *out],
+            "class 'y' of column 'label' has a single sample",
+        ),
+        "float_target": (
+            ["--csv", tmp_path / "float_target.csv", "--target", "label", *out],
+            "column 'label' is not a class label column: its values are continuous",
+        ),
+        "only_target": (
+            ["--csv", tmp_path / "only_target.csv", "--target", "label", *out],
+            "no feature columns besides the target 'label'",
+        ),
+        "n_bins": ([*ok, *out, "--n-bins", "0"], "--n-bins must be a positive"),
+        "test_size": ([*ok, *out, "--test-size", "2"], "--test-size must lie"),
+        "seed": ([*ok, *out, "--seed", "-1"], "--seed must be an integer in"),
+        "n_jobs": ([*ok, *out, "--n-jobs", "0"], "--n-jobs must be a number"),
+        "out_is_a_file": (
+            [*ok, "--out", tmp_path / "ok.csv"],
+            "is a file, not a folder",
+        ),
+    }
+    # all at once: each process spends its time importing torch
+    runs = {
+        name: subprocess.Popen(
+            _command("compare", *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for name, (args, _) in cases.items()
+    }
+    for name, process in runs.items():
+        stdout, stderr = process.communicate(timeout=120)
+        err = stderr.decode()
+        assert process.returncode == 2, (name, err)
+        # one line, no traceback, and no progress bar: nothing was trained
+        assert len(err.strip().splitlines()) == 1, (name, err)
+        assert err.startswith("sklearn-focal: error: ")
+        assert cases[name][1] in err, (name, err)
+        assert stdout == b""
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_exits_130_and_leaves_no_report(tmp_path):
+    out = tmp_path / "digits"
+    process = subprocess.Popen(
+        _command("compare", "--dataset", "digits", "--out", out),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    # wait until training runs (the progress bar over the methods shows)
+    seen = b""
+    while b"compare" not in seen:
+        chunk = process.stderr.read1(4096)
+        assert chunk, "the command ended before training"
+        seen += chunk
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    lines = stderr.decode().strip().splitlines()
+    assert lines[-1].endswith("sklearn-focal: interrupted; no report written.")
+    assert "Traceback" not in stderr.decode()
+    assert stdout == b""
+    assert list(tmp_path.iterdir()) == []  # no report, no temporary folder
