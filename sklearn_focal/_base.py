@@ -40,6 +40,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+import pandas.api.types as pd_api
 import torch
 import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -668,6 +669,7 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, *, continued, incremental, classes=None):
         self._check_routed_params()
+        _check_numeric_columns(X, type(self).__name__)
         X, y = validate_data(self, X, y, dtype=np.float32, reset=not continued)
         check_classification_targets(y)
         y_encoded = self._encode_labels(y, continued, incremental, classes)
@@ -922,6 +924,7 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
     # -- prediction -------------------------------------------------------
     def _validated_X(self, X) -> torch.Tensor:
         check_is_fitted(self)
+        _check_numeric_columns(X, type(self).__name__)
         X = validate_data(self, X, reset=False, dtype=np.float32)
         return _as_tensor(X, _module_dtype(self.net_.module_))
 
@@ -999,6 +1002,27 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         return tags
+
+
+def _check_numeric_columns(X, owner: str) -> None:
+    """Name the columns of a DataFrame that a network cannot read."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "items"):
+        return
+    bad = [
+        f"{name!r} ({dtype})"
+        for name, dtype in dtypes.items()
+        if not (pd_api.is_numeric_dtype(dtype) or pd_api.is_bool_dtype(dtype))
+    ]
+    if bad:
+        raise ValueError(
+            f"{owner} needs numeric features, but column"
+            f"{'s' if len(bad) > 1 else ''} {', '.join(bad[:5])}"
+            f"{', ...' if len(bad) > 5 else ''} of X "
+            f"{'are' if len(bad) > 1 else 'is'} not. Encode them first, in a "
+            "Pipeline: sklearn_focal.compare.make_preprocessor(X) one-hot encodes "
+            "them, or use a ColumnTransformer with a OneHotEncoder."
+        )
 
 
 def _softmax64(logits: torch.Tensor) -> torch.Tensor:

@@ -81,15 +81,21 @@ def update_gammas(
     >>> update_gammas([1.0, 1.0, 0.25, -0.5], [0.1, -0.1, -0.5, 0.0], [5, 5, 5, 0])
     array([ 1.10517092,  0.90483742, -0.2       , -0.5       ])
     """
+    if switch_threshold > gamma_max:
+        raise ValueError(
+            f"switch_threshold={switch_threshold} exceeds gamma_max={gamma_max}: a "
+            "gamma switching to the focal loss would be clipped below the "
+            "threshold and switch back at every update."
+        )
     gammas = np.asarray(gammas, dtype=float)
     gap = np.asarray(gap, dtype=float)
-    step = np.where(gammas > 0, np.exp(lam * gap), np.exp(-lam * gap))
-    updated = gammas * step
+    # exp() of at most 700 stays finite; a step that large is clipped anyway
+    exponent = np.clip(np.where(gammas > 0, lam * gap, -lam * gap), -700, 700)
+    updated = gammas * np.exp(exponent)
     small = np.abs(updated) < switch_threshold
-    updated = np.where(
-        small, np.where(updated > 0, -switch_threshold, switch_threshold), updated
-    )
-    updated = np.clip(updated, gamma_min, gamma_max)
+    # the sign before the update decides the flip: an update may underflow to 0
+    flipped = np.where(gammas > 0, -switch_threshold, switch_threshold)
+    updated = np.clip(np.where(small, flipped, updated), gamma_min, gamma_max)
     return np.where(np.asarray(count) > 0, updated, gammas)
 
 
@@ -352,6 +358,12 @@ best_epoch_
         self._set_routed_params(kwargs)
 
     def _criterion_spec(self, n_classes):
+        if self.switch_threshold > self.gamma_max:
+            raise ValueError(
+                f"switch_threshold={self.switch_threshold} exceeds gamma_max="
+                f"{self.gamma_max}: a gamma switching to the focal loss would be "
+                "clipped below the threshold and switch back at every epoch."
+            )
         if not self.gamma_min <= self.gamma_init <= self.gamma_max:
             raise ValueError(
                 f"gamma_init={self.gamma_init} must lie in [gamma_min, gamma_max] = "

@@ -51,7 +51,12 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 from torch import nn
 from torch.func import functional_call, grad, jvp
 
@@ -152,17 +157,18 @@ def _problem(estimator, X, y, loss, dtype) -> _Problem:
     ):  # skorch net
         module, criterion = estimator.module_, estimator.criterion_
         device = torch.device(estimator.device)
-        X, target = np.asarray(X, dtype=np.float32), np.asarray(y)
+        X, target = check_array(X, dtype=np.float32), np.asarray(y)
     elif isinstance(estimator, nn.Module):
         module = estimator
         device = next(module.parameters()).device
-        X, target = np.asarray(X, dtype=np.float32), np.asarray(y)
+        X, target = check_array(X, dtype=np.float32), np.asarray(y)
     else:
         raise TypeError(
             "estimator must be a fitted FocalClassifier or AdaFocalClassifier (or a "
             "Pipeline ending in one), a fitted skorch net or a torch.nn.Module; got "
             f"{type(estimator).__name__}."
         )
+    check_consistent_length(X, target)
     if loss == "training":
         if criterion is None:
             raise ValueError(

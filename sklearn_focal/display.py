@@ -12,10 +12,11 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import get_scorer
 from sklearn.utils._optional_dependencies import check_matplotlib_support
+from sklearn.utils.validation import check_is_fitted
 
-from .metrics import _calibration_error, calibration_bins, expected_calibration_error
+from .metrics import _calibration_error, calibration_bins
 from .scoring import CurvatureScorer, ece_scorer
 
 __all__ = ["CalibrationComparisonDisplay", "GammaSweepDisplay", "ReliabilityDisplay"]
@@ -31,9 +32,14 @@ class _DisplayMixin:
     def _validate_plot_params(self, *, ax=None, name=None):
         check_matplotlib_support(f"{type(self).__name__}.plot")
         import matplotlib.pyplot as plt
+        from matplotlib.axes import Axes
 
         if ax is None:
             _, ax = plt.subplots()
+        elif not isinstance(ax, Axes):
+            raise TypeError(
+                f"ax must be a matplotlib Axes or None; got {type(ax).__name__} {ax!r}."
+            )
         if name is None:
             name = getattr(self, "estimator_name", None)
         return ax, ax.figure, name
@@ -398,6 +404,15 @@ class ReliabilityDisplay(_DisplayMixin):
         )
 
 
+def _check_models(cls, models, name: str) -> None:
+    if not isinstance(models, dict) or not models:
+        raise ValueError(
+            f"{cls.__name__}: {name} must be a non-empty dict of model name -> "
+            f"{'probabilities' if name == 'y_probs' else 'fitted classifier'}; got "
+            f"{models!r}."
+        )
+
+
 class CalibrationComparisonDisplay(_DisplayMixin):
     """Reliability diagrams of several models side by side.
 
@@ -498,6 +513,7 @@ class CalibrationComparisonDisplay(_DisplayMixin):
         display : CalibrationComparisonDisplay
         """
         check_matplotlib_support(f"{cls.__name__}.from_predictions")
+        _check_models(cls, y_probs, "y_probs")
         options = dict(n_bins=n_bins, strategy=strategy, labels=labels)
         displays = []
         for name, y_prob in y_probs.items():
@@ -522,6 +538,7 @@ class CalibrationComparisonDisplay(_DisplayMixin):
         -------
         display : CalibrationComparisonDisplay
         """
+        _check_models(cls, estimators, "estimators")
         probs, labels = {}, None
         for name, estimator in estimators.items():
             probs[name], labels, _ = cls._probabilities(estimator, X, name)
@@ -540,13 +557,14 @@ _METRIC_LABELS = {
 }
 
 
+#: The sign that turns each metric's score back into the metric.
+_SIGNS = {"ece": -1.0, "curvature": -1.0, "accuracy": 1.0}
+
+
 def _is_ece_scorer(scorer):
-    func = getattr(scorer, "_score_func", None)
-    return scorer is ece_scorer or (
-        func is expected_calibration_error
-        and getattr(scorer, "_kwargs", {}).get("strategy", "uniform") == "uniform"
-        and getattr(scorer, "_kwargs", {}).get("norm", "l1") == "l1"
-    )
+    # scorers are compared by what they compute (their repr), not by identity:
+    # get_scorer hands out copies
+    return repr(scorer) == repr(ece_scorer)
 
 
 def _is_curvature_scorer(scorer):
@@ -554,7 +572,7 @@ def _is_curvature_scorer(scorer):
 
 
 def _is_accuracy_scorer(scorer):
-    return getattr(scorer, "_score_func", None) is accuracy_score
+    return repr(scorer) == repr(get_scorer("accuracy"))
 
 
 _FINDERS = {
@@ -565,22 +583,33 @@ _FINDERS = {
 
 
 def _scorer_key(search, metric):
-    """Name under which ``metric`` was scored, and the sign to make it positive."""
+    """Name under which ``metric`` was scored, or None."""
     is_metric, default_name = _FINDERS[metric]
     scorers = search.scorer_ if isinstance(search.scorer_, dict) else {}
     for name, scorer in scorers.items():
         if is_metric(scorer):
-            return name, float(scorer._sign)
+            return name
     if f"mean_test_{default_name}" in search.cv_results_:
-        return default_name, (1.0 if metric == "accuracy" else -1.0)
-    available = sorted(
-        k[len("mean_test_") :] for k in search.cv_results_ if k.startswith("mean_test_")
-    )
+        return default_name
+    return None
+
+
+def _swept_param(results, param):
+    """The ``cv_results_`` column of ``param``, also inside a pipeline."""
+    varied = sorted(k[len("param_") :] for k in results if k.startswith("param_"))
+    if param in varied:
+        return param
+    nested = [name for name in varied if name.endswith(f"__{param}")]
+    if len(nested) == 1:
+        return nested[0]
     raise ValueError(
-        f"GammaSweepDisplay could not find the {metric!r} scores in cv_results_ "
-        f"(scored: {available}). Run the search with "
-        "scoring=sklearn_focal.scoring.calibration_scoring(curvature=True), or with "
-        "ece_scorer / curvature_scorer / 'accuracy' under any names."
+        f"The search did not vary {param!r}"
+        + (
+            f" (several parameters end in '__{param}': {nested}; pass one as param)"
+            if nested
+            else ""
+        )
+        + f"; its parameters are {varied}."
     )
 
 
@@ -631,6 +660,15 @@ class GammaSweepDisplay(_DisplayMixin):
         self.gammas = np.asarray(gammas, dtype=float)
         self.scores = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
         self.errors = {k: np.asarray(v, dtype=float) for k, v in (errors or {}).items()}
+        if not self.scores:
+            raise ValueError("GammaSweepDisplay needs at least one metric in scores.")
+        for kind, values in (("scores", self.scores), ("errors", self.errors)):
+            for metric, v in values.items():
+                if v.shape != self.gammas.shape:
+                    raise ValueError(
+                        f"{kind}[{metric!r}] has {v.size} values for "
+                        f"{self.gammas.size} gammas; give one per gamma."
+                    )
         # "classifier__gamma" in a pipeline is labelled "gamma"
         self.param = param.rsplit("__", 1)[-1]
 
@@ -670,6 +708,11 @@ class GammaSweepDisplay(_DisplayMixin):
             self.figure_ = axes[0].figure
         self.axes_, self.ax_ = np.asarray(axes), axes[0]
         key = "ece" if "ece" in self.scores else metrics[0]
+        if np.isnan(self.scores[key]).all():
+            raise ValueError(
+                f"Every {_METRIC_LABELS.get(key, key)} value is NaN (did every fit "
+                "of the search fail? see its error_score): nothing to draw."
+            )
         self.best_gamma_ = float(self.gammas[int(np.nanargmin(self.scores[key]))])
         self.lines_ = {}
         for ax, metric in zip(axes, metrics, strict=True):
@@ -734,12 +777,11 @@ class GammaSweepDisplay(_DisplayMixin):
         errors = {
             k: e for k, (v, e) in values.items() if v is not None and e is not None
         }
-        order = np.argsort(np.asarray(gammas, dtype=float))
-        scores = {k: np.asarray(v, dtype=float)[order] for k, v in scores.items()}
-        errors = {k: np.asarray(v, dtype=float)[order] for k, v in errors.items()}
-        display = cls(
-            np.asarray(gammas, dtype=float)[order], scores, errors, param=param
-        )
+        display = cls(gammas, scores, errors, param=param)  # checks the lengths
+        order = np.argsort(display.gammas)
+        display.gammas = display.gammas[order]
+        display.scores = {k: v[order] for k, v in display.scores.items()}
+        display.errors = {k: v[order] for k, v in display.errors.items()}
         return display.plot(axes=axes, **kwargs)
 
     @classmethod
@@ -748,7 +790,7 @@ class GammaSweepDisplay(_DisplayMixin):
         search,
         *,
         param="gamma",
-        metrics=("ece", "curvature", "accuracy"),
+        metrics=None,
         axes=None,
         **kwargs,
     ):
@@ -769,10 +811,11 @@ class GammaSweepDisplay(_DisplayMixin):
         ----------
         search : fitted GridSearchCV or RandomizedSearchCV
         param : str, default="gamma"
-            The parameter on the x-axis (``"estimator__gamma"`` in a
-            pipeline, say).
-        metrics : sequence of {"ece", "curvature", "accuracy"}
-            Panels, top to bottom.
+            The parameter on the x-axis. In a pipeline the one parameter
+            ending in ``"__gamma"`` is found (``"classifier__gamma"``, say).
+        metrics : sequence of {"ece", "curvature", "accuracy"}, default=None
+            Panels, top to bottom; each must have been scored. Default: the
+            ECE, and the curvature and accuracy when the search scored them.
         axes : sequence of matplotlib Axes, default=None
         **kwargs : dict
             Passed to :meth:`plot`.
@@ -782,13 +825,10 @@ class GammaSweepDisplay(_DisplayMixin):
         display : GammaSweepDisplay
         """
         check_matplotlib_support(f"{cls.__name__}.from_cv_results")
+        check_is_fitted(search, "cv_results_")
         results = search.cv_results_
+        param = _swept_param(results, param)
         column = f"param_{param}"
-        if column not in results:
-            raise ValueError(
-                f"The search did not vary {param!r}; its parameters are "
-                f"{sorted(k[6:] for k in results if k.startswith('param_'))}."
-            )
         rows = np.ones(len(results["params"]), dtype=bool)
         best = getattr(search, "best_params_", None) or {}
         for other, value in best.items():
@@ -800,11 +840,28 @@ class GammaSweepDisplay(_DisplayMixin):
                 f"Several grid points share a value of {param!r}; refit the search so "
                 "that best_params_ fixes the other parameters."
             )
+        keys = {metric: _scorer_key(search, metric) for metric in metrics or _FINDERS}
+        # by default the ECE is needed (it marks the best gamma), the others
+        # are drawn when the search scored them
+        required = list(keys) if metrics is not None else ["ece"]
+        missing = [metric for metric in required if keys[metric] is None]
+        if missing:
+            available = sorted(
+                k[len("mean_test_") :] for k in results if k.startswith("mean_test_")
+            )
+            raise ValueError(
+                f"GammaSweepDisplay could not find the {missing} scores in "
+                f"cv_results_ (scored: {available}). Run the search with "
+                "scoring=sklearn_focal.scoring.calibration_scoring(curvature=True), "
+                "or with ece_scorer / curvature_scorer / 'accuracy' under any names."
+            )
         scores, errors = {}, {}
-        for metric in metrics:
-            key, sign = _scorer_key(search, metric)
+        for metric, key in keys.items():
+            if key is None:
+                continue  # not scored: the default panels show what was
             scores[metric] = (
-                sign * np.asarray(results[f"mean_test_{key}"], dtype=float)[rows]
+                _SIGNS[metric]
+                * np.asarray(results[f"mean_test_{key}"], dtype=float)[rows]
             )
             errors[metric] = np.asarray(results[f"std_test_{key}"], dtype=float)[rows]
         order = np.argsort(gammas)

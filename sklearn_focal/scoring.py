@@ -26,17 +26,20 @@ Examples
 >>> scores = cross_validate(LogisticRegression(max_iter=500), X, y,
 ...                         scoring=calibration_scoring())
 >>> sorted(k for k in scores if k.startswith("test_"))  # doctest: +NORMALIZE_WHITESPACE
-['test_accuracy', 'test_neg_adaptive_ece', 'test_neg_brier_score',
- 'test_neg_classwise_ece', 'test_neg_ece', 'test_neg_log_loss']
+['test_accuracy', 'test_neg_adaptive_ece', 'test_neg_classwise_ece',
+ 'test_neg_ece', 'test_neg_log_loss', 'test_neg_multiclass_brier_score']
 >>> bool((scores["test_neg_ece"] <= 0).all())
 True
 """
 
 from __future__ import annotations
 
+import copy
+
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 from sklearn.metrics import make_scorer
 
+from ._compat import _BaseScorer
 from .curvature import hessian_top_eigenvalue, hessian_trace
 from .metrics import (
     brier_score,
@@ -75,14 +78,20 @@ adaptive_ece_scorer = _error_scorer(expected_calibration_error, strategy="quanti
 mce_scorer = _error_scorer(expected_calibration_error, norm="max")
 #: ``-classwise_calibration_error``.
 classwise_ece_scorer = _error_scorer(classwise_calibration_error)
-#: ``-brier_score`` (multiclass: sum over classes).
+#: ``-brier_score``: the multiclass Brier score, summed over the classes.
+#: On binary problems it is twice scikit-learn's ``neg_brier_score`` (which
+#: scores the positive class only), hence its own name.
 brier_scorer = _error_scorer(brier_score)
 #: ``-negative_log_likelihood``.
 nll_scorer = _error_scorer(negative_log_likelihood)
 
 
-class CurvatureScorer:
+class CurvatureScorer(_BaseScorer):
     """Scorer returning minus the loss-surface curvature on the scored data.
+
+    A scikit-learn scorer (metadata requests included): it calls the
+    curvature function on the fitted estimator itself rather than on its
+    predictions.
 
     Parameters
     ----------
@@ -105,21 +114,33 @@ class CurvatureScorer:
     True
     """
 
-    #: As for sklearn's scorers: the score is ``_sign`` times the curvature.
-    _sign = -1
+    _FUNCTIONS = {"trace": hessian_trace, "top_eigenvalue": hessian_top_eigenvalue}
 
     def __init__(self, kind: str = "trace", **kwargs):
-        if kind not in ("trace", "top_eigenvalue"):
+        if kind not in self._FUNCTIONS:
             raise ValueError(f"kind must be 'trace' or 'top_eigenvalue'; got {kind!r}.")
+        super().__init__(
+            self._FUNCTIONS[kind],
+            sign=-1,
+            kwargs={"random_state": 0, **kwargs},
+            # never called (the curvature needs the estimator, not its
+            # predictions); scikit-learn's multi-metric scoring checks it exists
+            response_method="predict",
+        )
         self.kind = kind
-        self.kwargs = {"random_state": 0, **kwargs}
 
-    def __call__(self, estimator, X, y, sample_weight=None) -> float:
-        function = hessian_trace if self.kind == "trace" else hessian_top_eigenvalue
-        return -float(function(estimator, X, y, **self.kwargs))
+    def _score(self, method_caller, estimator, X, y_true, **kwargs):
+        if kwargs.get("sample_weight") is not None:
+            raise ValueError(
+                "The curvature scorers do not take sample_weight: the curvature "
+                "is that of the unweighted mean cross-entropy."
+            )
+        return self._sign * float(
+            self._score_func(estimator, X, y_true, **self._kwargs)
+        )
 
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
+        extra = "".join(f", {k}={v!r}" for k, v in self._kwargs.items())
         return f"CurvatureScorer(kind={self.kind!r}{extra})"
 
 
@@ -133,7 +154,7 @@ _SCORERS = {
     "neg_adaptive_ece": adaptive_ece_scorer,
     "neg_mce": mce_scorer,
     "neg_classwise_ece": classwise_ece_scorer,
-    "neg_brier_score": brier_scorer,
+    "neg_multiclass_brier_score": brier_scorer,
     "neg_log_loss": nll_scorer,
     "neg_hessian_trace": curvature_scorer,
     "neg_hessian_top_eigenvalue": top_eigenvalue_scorer,
@@ -162,17 +183,19 @@ def get_scorer(name: str):
     Returns
     -------
     scorer : callable
+        A new copy, as scikit-learn's ``get_scorer`` returns: setting its
+        metadata requests leaves every other scorer alone.
 
     Examples
     --------
-    >>> from sklearn_focal.scoring import ece_scorer, get_scorer
-    >>> get_scorer("neg_ece") is ece_scorer
-    True
+    >>> from sklearn_focal.scoring import get_scorer
+    >>> get_scorer("neg_ece")  # doctest: +ELLIPSIS
+    make_scorer(expected_calibration_error, greater_is_better=False, ...)
     >>> get_scorer("roc_auc")  # scikit-learn's
     make_scorer(roc_auc_score, response_method=('decision_function', 'predict_proba'))
     """
     if isinstance(name, str) and name in _SCORERS:
-        return _SCORERS[name]
+        return copy.deepcopy(_SCORERS[name])
     return _sklearn_get_scorer(name)
 
 
@@ -210,7 +233,7 @@ def calibration_scoring(*, include=None, curvature: bool = False) -> dict:
             "neg_ece",
             "neg_adaptive_ece",
             "neg_classwise_ece",
-            "neg_brier_score",
+            "neg_multiclass_brier_score",
             "neg_log_loss",
         )
     names = list(include) + (["neg_hessian_trace"] if curvature else [])

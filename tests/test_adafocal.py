@@ -284,3 +284,19 @@ def test_adafocal_on_cuda_matches_cpu_closely(iris):
     assert isinstance(gpu.predict_proba(X), np.ndarray)
     cpu = AdaFocalClassifier(**FAST, device="cpu").fit(X, y)
     assert gpu.gamma_history_.shape == cpu.gamma_history_.shape
+
+
+def test_update_that_underflows_keeps_the_sign_rule():
+    # lam * gap = -1000: the focal gamma shrinks to (underflows to) 0 and must
+    # switch to the inverse focal side, -S, like any gamma falling below S
+    with np.errstate(all="raise"):  # and no overflow / underflow warnings
+        updated = update_gammas([1.0, -1.0, 1.0], [-1.0, 1.0, 1.0], [5, 5, 5], lam=1000)
+    np.testing.assert_array_equal(updated, [-0.2, 0.2, 20.0])
+
+
+def test_switch_threshold_above_gamma_max_is_refused(iris):
+    with pytest.raises(ValueError, match=r"switch_threshold=25 exceeds gamma_max=20"):
+        update_gammas([1.0], [0.1], [1], switch_threshold=25)
+    X, y = iris
+    with pytest.raises(ValueError, match=r"switch_threshold=25 exceeds gamma_max=20"):
+        AdaFocalClassifier(**FAST, switch_threshold=25).fit(X, y)

@@ -189,6 +189,10 @@ def test_bad_arguments_and_targets_are_one_line_before_any_training(tmp_path):
             [*ok, "--out", tmp_path / "ok.csv"],
             "is a file, not a folder",
         ),
+        "out_cannot_be_created": (
+            [*ok, "--out", tmp_path / "ok.csv" / "results"],
+            "cannot write to --out",
+        ),
     }
     # all at once: each process spends its time importing torch
     runs = {

@@ -349,3 +349,34 @@ def test_mlp_module_passed_directly(iris):
     net = MLP(4, 3, (5,), dropout=0.5)
     result = hessian_trace(net, X, y)
     assert result.method == "exact" and np.isfinite(result.value)
+
+
+# -- bad input ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "measure", [hessian_trace, hessian_top_eigenvalue, logit_curvature]
+)
+def test_labels_must_match_the_rows(iris, measure):
+    X, y = iris
+    clf = FocalClassifier(**{**TINY, "max_iter": 2}).fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"inconsistent numbers of samples: \[100, 140\]"
+    ):
+        measure(clf, X[:100], y[:140])
+    module = clf.net_.module_
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples"):
+        measure(module, X[:100], y[:140])
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.zeros((0, 4)), "Found array with 0 sample"),
+        (np.zeros(4), "Expected 2D array, got 1D array"),
+        (np.full((3, 4), np.nan), "Input contains NaN"),
+    ],
+)
+def test_bad_X_on_a_bare_module_is_a_clear_error(X, message):
+    module = MLP(4, 3, hidden_layer_sizes=(5,), dropout=0.0)
+    for measure in (hessian_trace, hessian_top_eigenvalue, logit_curvature):
+        with pytest.raises(ValueError, match=message):
+            measure(module, X, np.zeros(len(np.atleast_2d(X)), dtype=int))

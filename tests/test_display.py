@@ -249,7 +249,7 @@ def test_gamma_sweep_default_names_and_missing_scores(iris):
     assert list(display.scores) == ["ece", "curvature"]
     plain = GridSearchCV(base, {"gamma": [0.0, 2.0]}, cv=2).fit(X, y)
     with pytest.raises(
-        ValueError, match=r"could not find the 'ece' scores.*calibration_scoring"
+        ValueError, match=r"could not find the \['ece'\] scores.*calibration_scoring"
     ):
         GammaSweepDisplay.from_cv_results(plain)
     with pytest.raises(ValueError, match="did not vary 'learning_rate_init'"):
@@ -309,3 +309,63 @@ def test_reliability_image_is_not_blank(iris, tmp_path):
     # the accuracy bars are coloured, not only black lines on white
     saturation = image.max(axis=2) - image.min(axis=2)
     assert (saturation > 0.2).mean() > 0.01
+
+
+# -- bad input ----------------------------------------------------------------
+def test_comparison_needs_models():
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="y_probs must be a non-empty dict"):
+        CalibrationComparisonDisplay.from_predictions(y, {})
+    with pytest.raises(ValueError, match="estimators must be a non-empty dict"):
+        CalibrationComparisonDisplay.from_estimators({}, np.zeros((4, 2)), y)
+
+
+def test_gamma_sweep_lengths_and_all_nan():
+    with pytest.raises(ValueError, match=r"scores\['ece'\] has 2 values for 3 gammas"):
+        GammaSweepDisplay.from_results([0, 1, 2], ece=[0.1, 0.2])
+    with pytest.raises(ValueError, match=r"scores\['accuracy'\] has 4 values"):
+        GammaSweepDisplay.from_results([0, 1], ece=[0.1, 0.2], accuracy=[1, 1, 1, 1])
+    with pytest.raises(ValueError, match="Every ECE value is NaN"):
+        GammaSweepDisplay.from_results([0, 1], ece=[np.nan, np.nan])
+
+
+def test_gamma_sweep_of_an_unfitted_search():
+    from sklearn.exceptions import NotFittedError
+
+    search = GridSearchCV(LogisticRegression(), {"C": [1, 2]})
+    with pytest.raises(NotFittedError):
+        GammaSweepDisplay.from_cv_results(search)
+
+
+def test_ax_must_be_an_axes():
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(
+        TypeError, match="ax must be a matplotlib Axes or None; got str"
+    ):
+        ReliabilityDisplay.from_predictions(
+            y, np.array([0.2, 0.8, 0.4, 0.6]), ax="nope"
+        )
+
+
+def test_gamma_sweep_of_a_pipeline_without_curvature(iris):
+    X, y, _ = iris
+    pipe = make_pipeline(
+        StandardScaler(),
+        FocalClassifier(
+            hidden_layer_sizes=(8,), max_iter=4, learning_rate_init=1e-2, random_state=0
+        ),
+    )
+    search = GridSearchCV(
+        pipe,
+        {"focalclassifier__gamma": [0.0, 1.0, 2.0]},
+        scoring=calibration_scoring(),  # no curvature
+        refit=False,
+        cv=2,
+    ).fit(X, y)
+    display = GammaSweepDisplay.from_cv_results(search)  # finds *__gamma itself
+    assert list(display.scores) == ["ece", "accuracy"]
+    np.testing.assert_array_equal(display.gammas, [0.0, 1.0, 2.0])
+    np.testing.assert_allclose(
+        display.scores["ece"], -search.cv_results_["mean_test_neg_ece"]
+    )
+    assert display.axes_[-1].get_xlabel() == "gamma"

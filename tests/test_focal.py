@@ -546,3 +546,19 @@ def test_validation_fraction_too_large_says_so(iris):
         r"0 of 150",
     ):
         FocalClassifier(**FAST, validation_fraction=0.999).fit(X, y)
+
+
+@pytest.mark.parametrize("dtype", [object, "category", "string"])
+def test_non_numeric_columns_are_named(iris, dtype):
+    X, y = iris
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    frame["colour"] = pd.Series(np.where(y == 0, "y", "n")).astype(dtype)
+    with pytest.raises(
+        ValueError, match=r"column 'colour' \(\w+\) of X is not.*make_preprocessor"
+    ):
+        FocalClassifier(**FAST).fit(frame, y)
+    clf = FocalClassifier(**{**FAST, "max_iter": 1}).fit(
+        frame.drop(columns="colour"), y
+    )
+    with pytest.raises(ValueError, match=r"column 'colour'"):
+        clf.predict(frame[["a", "b", "c", "colour"]])

@@ -27,6 +27,16 @@ from sklearn_focal.scoring import (
     nll_scorer,
 )
 
+
+@pytest.fixture(scope="module")
+def iris_scaled_fit(iris):
+    X, y = iris
+    clf = FocalClassifier(
+        hidden_layer_sizes=(8,), max_iter=3, learning_rate_init=1e-2, random_state=0
+    ).fit(X, y)
+    return clf, X, y
+
+
 SCORERS = [
     (ece_scorer, expected_calibration_error, {}),
     (adaptive_ece_scorer, expected_calibration_error, {"strategy": "quantile"}),
@@ -54,13 +64,15 @@ def test_names_and_fallback_to_sklearn():
             "neg_adaptive_ece",
             "neg_mce",
             "neg_classwise_ece",
-            "neg_brier_score",
+            "neg_multiclass_brier_score",
             "neg_log_loss",
             "neg_hessian_trace",
             "neg_hessian_top_eigenvalue",
         ]
     )
-    assert get_scorer("neg_ece") is ece_scorer
+    # fresh copies, as scikit-learn's get_scorer hands out
+    assert repr(get_scorer("neg_ece")) == repr(ece_scorer)
+    assert get_scorer("neg_ece") is not get_scorer("neg_ece")
     assert get_scorer("accuracy")._score_func.__name__ == "accuracy_score"
     with pytest.raises(ValueError, match="not a valid scoring value"):
         get_scorer("neg_eceee")
@@ -90,10 +102,47 @@ def test_grid_search_reports_accuracy_and_calibration_per_gamma():
         "neg_ece",
         "neg_adaptive_ece",
         "neg_classwise_ece",
-        "neg_brier_score",
+        "neg_multiclass_brier_score",
         "neg_log_loss",
     ]:
         assert results[f"mean_test_{name}"].shape == (2,)
     assert (results["mean_test_neg_ece"] <= 0).all()
     best = int(np.argmax(results["mean_test_neg_ece"]))
     assert search.best_params_ == results["params"][best]
+
+
+# -- scorers are independent copies with metadata requests ------------------------
+def test_score_requests_do_not_leak_between_scorers():
+    import sklearn
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        mine = get_scorer("neg_ece").set_score_request(sample_weight=True)
+        fresh = calibration_scoring()["neg_ece"]
+        assert fresh is not mine
+        requests = fresh.get_metadata_routing().score.requests
+        assert requests.get("sample_weight") is None  # not requested
+        assert mine.get_metadata_routing().score.requests["sample_weight"] is True
+
+
+def test_curvature_scorer_takes_score_requests(iris_scaled_fit):
+    import sklearn
+
+    from sklearn_focal.scoring import curvature_scorer
+
+    clf, X, y = iris_scaled_fit
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = get_scorer("neg_hessian_trace").set_score_request(sample_weight=False)
+        assert scorer is not curvature_scorer
+        assert scorer(clf, X, y) == curvature_scorer(clf, X, y) < 0
+    with pytest.raises(ValueError, match="do not take sample_weight"):
+        curvature_scorer(clf, X, y, sample_weight=np.ones(len(y)))
+
+
+def test_multiclass_brier_score_is_named_apart_from_sklearns():
+    X, y = load_breast_cancer(return_X_y=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    ours = get_scorer("neg_multiclass_brier_score")(model, X, y)
+    sklearns = get_scorer("neg_brier_score")(model, X, y)  # scikit-learn's own
+    # ours sums over both classes; scikit-learn's scores the positive class
+    assert ours == pytest.approx(2 * sklearns, rel=1e-12)
+    assert "neg_brier_score" not in get_scorer_names()
