@@ -360,9 +360,12 @@ class _FocalNet(NeuralNetClassifier):
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        # The module returns logits and the criterion takes them with the
+        # targets as they are (already tensors on the device): skorch's
+        # NLLLoss-on-probabilities special case does not apply.
         if isinstance(X, Mapping) and X.get("sample_weight") is not None:
             return self.criterion_(y_pred, y_true, sample_weight=X["sample_weight"])
-        return super().get_loss(y_pred, y_true, X=X, training=training)
+        return self.criterion_(y_pred, y_true)
 
     def evaluation_step(self, batch, training=False):
         Xi, yi = unpack_data(batch)
@@ -868,6 +871,8 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
             classes=list(range(n_classes)),
             device=device,
             verbose=int(self.verbose >= 2),
+            # PrintLog formats a table every epoch even when silent
+            **({} if self.verbose >= 2 else {"callbacks__print_log": None}),
             **{  # the user's routed parameters take precedence
                 **_prefixed("module", module_kwargs),
                 **_prefixed("criterion", criterion_kwargs),

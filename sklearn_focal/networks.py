@@ -56,5 +56,17 @@ class MLP(nn.Module):
         layers.append(nn.Linear(width, n_classes))
         self.layers = nn.Sequential(*layers)
 
+    def train(self, mode: bool = True) -> MLP:
+        """Set training mode; a no-op when the network is in that mode already.
+
+        skorch sets the mode before every batch, and ``nn.Module.train``
+        walks every layer each time (3 % of an epoch on small batches).
+        The layers follow this module's mode, so when it is unchanged there
+        is nothing to do. Set modes through this module, not its layers.
+        """
+        if mode != self.training:
+            super().train(mode)
+        return self
+
     def forward(self, X: Tensor) -> Tensor:
         return self.layers(X)

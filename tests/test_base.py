@@ -108,3 +108,17 @@ def test_data_stay_on_the_host_when_they_do_not_fit_the_gpu(monkeypatch):
     assert _data_device(400, cuda) == cuda  # within half of the free memory
     assert _data_device(600, cuda) == torch.device("cpu")
     assert _data_device(10**12, torch.device("cpu")) == torch.device("cpu")
+
+
+def test_mlp_mode_switches_reach_every_layer_and_repeats_are_free():
+    from sklearn_focal.networks import MLP
+
+    net = MLP(3, 2, hidden_layer_sizes=(4,), dropout=0.5)
+    for mode in (False, False, True, True, False):
+        assert net.train(mode) is net
+        assert all(m.training is mode for m in net.modules())
+    calls = []
+    net.layers.train = lambda mode=True: calls.append(mode)  # spy on the walk
+    net.train(False)  # already in eval mode: nothing to walk
+    net.train(True)
+    assert calls == [True]

@@ -71,7 +71,10 @@ def test_default_skorch_callbacks_record_their_columns(iris):
     X, y = iris
     clf = FocalClassifier(**FAST).fit(X, y)
     names = dict(clf.net_.callbacks_)
-    assert {"epoch_timer", "train_loss", "valid_loss", "print_log"} <= set(names)
+    assert {"epoch_timer", "train_loss", "valid_loss"} <= set(names)
+    assert "print_log" not in names  # only with verbose=2: it formats every epoch
+    loud = FocalClassifier(**{**FAST, "max_iter": 1}, verbose=2).fit(X, y)
+    assert "print_log" in dict(loud.net_.callbacks_)
     row = clf.history_[-1]
     assert {"dur", "train_loss", "valid_loss", "valid_loss_best", "valid_nll"} <= set(
         row
