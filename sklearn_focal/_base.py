@@ -707,7 +707,9 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
                 net = old_net  # partial_fit: the optimizer's state carries over
                 if "early_stopping" in dict(net.callbacks_):  # fit's, not ours
                     net.callbacks = [
-                        cb for cb in net.callbacks if cb[0] != "early_stopping"
+                        cb
+                        for cb in net.callbacks
+                        if not (isinstance(cb, tuple) and cb[0] == "early_stopping")
                     ]
                     net.initialize_callbacks()
             else:

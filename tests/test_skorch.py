@@ -312,10 +312,13 @@ def test_partial_fit_runs_one_epoch_per_call_and_keeps_learning(iris):
 
 def test_partial_fit_after_fit_continues_without_early_stopping(iris):
     X, y = iris
-    clf = FocalClassifier(**FAST).fit(X, y)
+    scheduler = LRScheduler(policy=StepLR, step_size=1, gamma=0.5)
+    clf = FocalClassifier(**FAST, callbacks=[scheduler]).fit(X, y)
     n = clf.n_iter_
     clf.partial_fit(X, y)
     assert clf.n_iter_ == n + 1
+    assert "early_stopping" not in dict(clf.net_.callbacks_)
+    assert "LRScheduler" in dict(clf.net_.callbacks_)  # the user's stay
 
 
 def test_partial_fit_checks_the_classes(iris):
