@@ -531,6 +531,8 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
         "callbacks": [None, list],
+        "class_weight": [None, StrOptions({"balanced"}), dict],
+        "prior_correction": ["boolean"],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -680,6 +682,11 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float32, ensure_non_negative=True
             )
+        if not continued:
+            self.class_weight_ = self._class_weights(y_encoded, incremental)
+        if self.class_weight is not None:  # the focal alpha_t, per sample
+            alpha = self.class_weight_[y_encoded].astype(np.float32)
+            sample_weight = alpha if sample_weight is None else sample_weight * alpha
         self._check_classes_to_learn(y_encoded, sample_weight, incremental)
         n_classes = len(self.classes_)
         device = _resolve_device(self.device)
@@ -690,6 +697,17 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
                 y_encoded, self.validation_fraction, split_seed, self._validation_hint
             )
             self._check_validation_size(len(valid_idx), continued)
+            if self.class_weight == "balanced":
+                absent = np.setdiff1d(np.unique(y_encoded), y_encoded[valid_idx])
+                if len(absent):
+                    rare = _label(self.classes_[absent[0]])
+                    raise ValueError(
+                        f"class_weight='balanced' weighs class {rare!r} up, but it "
+                        "has too few samples to appear in the validation split, "
+                        "where early stopping "
+                        "would never see it. Pass more samples of it, or a "
+                        "class_weight dict."
+                    )
             if sample_weight is not None and not sample_weight[valid_idx].any():
                 raise ValueError(
                     f"sample_weight is zero on all {len(valid_idx)} samples of the "
@@ -799,14 +817,64 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         else:
             present = np.unique(y_encoded[sample_weight > 0])
         if len(present) < 2:
-            only = (self.classes_[present] if len(present) else self.classes_)[0]
-            only = only.item() if isinstance(only, np.generic) else only
+            only = _label(
+                (self.classes_[present] if len(present) else self.classes_)[0]
+            )
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes; the "
                 f"data contain only one class ({only!r})"
                 + ("" if sample_weight is None else " with non-zero sample_weight")
                 + "."
             )
+
+    def _class_weights(self, y_encoded, incremental) -> np.ndarray:
+        """One weight per class in ``classes_`` (``class_weight_``).
+
+        scikit-learn's semantics: ``"balanced"`` gives class ``c`` the weight
+        ``n_samples / (n_classes * n_c)``; a dict maps labels to weights and
+        leaves the other classes at 1.
+        """
+        n_classes = len(self.classes_)
+        if self.class_weight is None:
+            return np.ones(n_classes)
+        if self.class_weight == "balanced":
+            if incremental:
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit: one "
+                    "chunk does not show the class frequencies of the stream. Pass "
+                    "a dict, e.g. from sklearn.utils.class_weight."
+                    "compute_class_weight('balanced', classes=..., y=y_all)."
+                )
+            counts = np.bincount(y_encoded, minlength=n_classes)
+            missing = self.classes_[counts == 0]
+            if len(missing):
+                raise ValueError(
+                    f"class_weight='balanced' needs samples of every class; class "
+                    f"{_label(missing[0])!r} has none."
+                )
+            return len(y_encoded) / (n_classes * counts)
+        weights = np.ones(n_classes)
+        for label, weight in self.class_weight.items():
+            index = np.searchsorted(self.classes_, label)
+            if index >= n_classes or self.classes_[index] != label:
+                raise ValueError(
+                    f"class_weight names the class {label!r}, which is not in y "
+                    f"(classes: {self.classes_.tolist()})."
+                )
+            if not (isinstance(weight, Real) and np.isfinite(weight) and weight >= 0):
+                raise ValueError(
+                    f"class_weight of class {label!r} must be a finite, non-negative "
+                    f"number; got {weight!r}."
+                )
+            weights[index] = weight
+        if self.prior_correction and not weights.all():
+            zero = _label(self.classes_[weights == 0][0])
+            raise ValueError(
+                f"class_weight of class {zero!r} is 0: the network never learns "
+                "it, and prior_correction cannot divide by 0. Use a small positive "
+                "weight or prior_correction=False."
+            )
+        return weights
 
     def _seeds(self, continued: bool) -> tuple[int, int, int]:
         """Seeds of torch, the validation split and the batch order.
@@ -940,8 +1008,22 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         X = self._validated_X(X)
         return self.net_.forward(X).to(torch.float64)
 
+    def _scores(self, X) -> torch.Tensor:
+        """Logits, shifted by ``-log(class_weight_)`` under ``prior_correction``.
+
+        A network trained with class weights ``w_c`` estimates
+        ``p_w(c|x) ∝ w_c p(c|x)`` (the weights shift the class priors; Elkan
+        2001, Saerens et al. 2002). Subtracting ``log w_c`` from the logits
+        divides that out: the softmax is then ``p(c|x)`` again.
+        """
+        logits = self._logits(X)
+        if self.prior_correction and self.class_weight is not None:
+            shift = torch.as_tensor(np.log(self.class_weight_), dtype=logits.dtype)
+            logits = logits - shift
+        return logits
+
     def decision_function(self, X) -> np.ndarray:
-        """Logits of the network.
+        """Logits of the network (prior-corrected under ``class_weight``).
 
         Parameters
         ----------
@@ -951,19 +1033,26 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The logits; for binary problems the log-odds of ``classes_[1]``
-            (``z1 - z0``), following scikit-learn's convention. Softmax of the
-            logits is :meth:`predict_proba`, so temperature scaling on these
-            scores (``CalibratedClassifierCV(method="temperature")``) is exact.
+            (``z1 - z0``), following scikit-learn's convention. With
+            ``class_weight`` and ``prior_correction=True`` the logits minus
+            ``log(class_weight_)``. Softmax of these scores is
+            :meth:`predict_proba`, so temperature scaling on them
+            (``CalibratedClassifierCV(method="temperature")``) is exact.
         """
-        logits = self._logits(X)
+        logits = self._scores(X)
         if logits.shape[1] == 2:
             return (logits[:, 1] - logits[:, 0]).numpy()
         return logits.numpy()
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, the softmax of the logits.
+        """Class probabilities, the softmax of :meth:`decision_function`.
 
-        The same as ``net_.predict_proba`` on the validated ``X``.
+        Without ``class_weight`` (or with ``prior_correction=False``) the same
+        as ``net_.predict_proba`` on the validated ``X``. With
+        ``class_weight`` and ``prior_correction=True`` the network's
+        probabilities divided by ``class_weight_`` and renormalised: the
+        shift of the class priors that the weights caused is undone, so the
+        probabilities estimate the unweighted ``p(c|x)``.
 
         Parameters
         ----------
@@ -974,6 +1063,8 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
+        if self.prior_correction and self.class_weight is not None:
+            return torch.softmax(self._scores(X), dim=1).numpy()
         X = self._validated_X(X)
         return self.net_.predict_proba(X)
 
@@ -988,10 +1079,16 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return torch.log_softmax(self._logits(X), dim=1).numpy()
+        return torch.log_softmax(self._scores(X), dim=1).numpy()
 
     def predict(self, X) -> np.ndarray:
-        """Most probable class.
+        """Most probable class under the training weights.
+
+        The argmax of the network's own (weighted) probabilities: with
+        ``class_weight`` the decision rule it asks for (minority classes win
+        more often), whatever ``prior_correction`` does to
+        :meth:`predict_proba`. Without ``class_weight`` it is the argmax of
+        :meth:`predict_proba`.
 
         Parameters
         ----------
@@ -1030,6 +1127,11 @@ def _check_numeric_columns(X, owner: str) -> None:
             "Pipeline: sklearn_focal.compare.make_preprocessor(X) one-hot encodes "
             "them, or use a ColumnTransformer with a OneHotEncoder."
         )
+
+
+def _label(value):
+    """A class label as Python shows it: 7, not np.int64(7)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _softmax64(logits: torch.Tensor) -> torch.Tensor:

@@ -238,8 +238,8 @@ class AdaFocalClassifier(_BaseFocalClassifier):
         batches (one extra forward pass over the validation split each time).
     hidden_layer_sizes, dropout, module, max_iter, batch_size, \
 learning_rate_init, weight_decay, optimizer, shuffle, early_stopping, \
-validation_fraction, n_iter_no_change, tol, warm_start, callbacks, device, \
-random_state, verbose, **kwargs
+validation_fraction, n_iter_no_change, tol, warm_start, callbacks, \
+class_weight, prior_correction, device, random_state, verbose, **kwargs
         As in :class:`FocalClassifier`. The validation split is always drawn
         (AdaFocal needs it); ``early_stopping`` only decides whether training
         stops on it. ``partial_fit`` splits each call's data and updates the
@@ -250,7 +250,7 @@ random_state, verbose, **kwargs
     ----------
     classes_, n_features_in_, feature_names_in_, net_, history_, n_iter_, \
 loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, \
-best_epoch_
+best_epoch_, class_weight_
         As in :class:`FocalClassifier`.
     n_bins_ : int
         Number of bins used: ``n_bins``, or fewer on a small validation split.
@@ -325,6 +325,8 @@ best_epoch_
         tol=1e-4,
         warm_start=False,
         callbacks=None,
+        class_weight=None,
+        prior_correction=True,
         device="auto",
         random_state=None,
         verbose=0,
@@ -352,6 +354,8 @@ best_epoch_
         self.tol = tol
         self.warm_start = warm_start
         self.callbacks = callbacks
+        self.class_weight = class_weight
+        self.prior_correction = prior_correction
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

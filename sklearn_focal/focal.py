@@ -101,6 +101,17 @@ class FocalClassifier(_BaseFocalClassifier):
         Extra skorch callbacks (instances, or ``(name, callback)`` tuples),
         copied for every fit: learning-rate schedules, checkpoints, scoring,
         gradient clipping, ... They run in skorch's own training loop.
+    class_weight : dict, "balanced" or None, default=None
+        Weight of each class, scikit-learn's way: ``"balanced"`` weighs class
+        ``c`` by ``n_samples / (n_classes * n_c)``, a dict maps labels to
+        weights (others get 1). It multiplies ``sample_weight`` and is the
+        focal loss's ``alpha_t`` (Lin et al. 2017), for every ``loss``.
+    prior_correction : bool, default=True
+        With ``class_weight``: :meth:`predict_proba` undoes the shift of the
+        class priors that the weights cause (probabilities divided by
+        ``class_weight_``, renormalised), so they stay calibrated, while
+        :meth:`predict` keeps the weighted decision rule. No effect without
+        ``class_weight``.
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU. The data are
         moved to the device once per fit.
@@ -132,6 +143,8 @@ class FocalClassifier(_BaseFocalClassifier):
         skorch's per-epoch records: ``train_loss``, ``dur`` and, with a
         validation split, ``valid_loss`` (training loss) and ``valid_nll``
         (cross-entropy), plus whatever the callbacks record.
+    class_weight_ : ndarray of shape (n_classes,)
+        Weight of each class in ``classes_`` (ones without ``class_weight``).
     n_iter_ : int
         Number of epochs run (over all calls, with ``warm_start`` or
         ``partial_fit``).
@@ -203,6 +216,8 @@ class FocalClassifier(_BaseFocalClassifier):
         tol=1e-4,
         warm_start=False,
         callbacks=None,
+        class_weight=None,
+        prior_correction=True,
         device="auto",
         random_state=None,
         verbose=0,
@@ -225,6 +240,8 @@ class FocalClassifier(_BaseFocalClassifier):
         self.tol = tol
         self.warm_start = warm_start
         self.callbacks = callbacks
+        self.class_weight = class_weight
+        self.prior_correction = prior_correction
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
+from sklearn.metrics import average_precision_score
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import (
@@ -50,6 +51,7 @@ from sklearn.utils.validation import (
 
 __all__ = [
     "CalibrationBins",
+    "average_precision",
     "brier_score",
     "calibration_bins",
     "classwise_calibration_error",
@@ -676,3 +678,49 @@ def negative_log_likelihood(
     return _weighted_mean(
         -np.log(np.clip(p_true, np.finfo(np.float64).eps, 1.0)), weight
     )
+
+
+@validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
+def average_precision(y_true, y_prob, *, labels=None, sample_weight=None) -> float:
+    """Average precision: of the positive class, or macro one-vs-rest.
+
+    The area under the precision-recall curve, as
+    :func:`sklearn.metrics.average_precision_score` computes it: for a binary
+    problem that of ``labels[1]`` (equal to scikit-learn's), for more classes
+    the mean over the classes of each class against the rest. Unlike
+    accuracy or ECE it rewards ranking the rare class first, which is what
+    matters on imbalanced data. Classes without samples in ``y_true`` are
+    left out of the mean (their AP is undefined).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_prob : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities.
+    labels : array-like of shape (n_classes,), default=None
+        All the class labels (columns of ``y_prob`` in sorted order).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+
+    Returns
+    -------
+    ap : float
+        In [0, 1]; higher is better.
+
+    Examples
+    --------
+    >>> from sklearn_focal.metrics import average_precision
+    >>> round(average_precision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 4)
+    0.8333
+    """
+    y_encoded, y_prob, weight = _check_targets_and_probabilities(
+        y_true, y_prob, labels, sample_weight
+    )
+    classes = [1] if y_prob.shape[1] == 2 else range(y_prob.shape[1])
+    scores = [
+        average_precision_score(y_encoded == k, y_prob[:, k], sample_weight=weight)
+        for k in classes
+        if (y_encoded == k).any()
+    ]
+    return float(np.mean(scores))

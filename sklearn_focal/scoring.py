@@ -42,6 +42,7 @@ from sklearn.metrics import make_scorer
 from ._compat import _BaseScorer
 from .curvature import hessian_top_eigenvalue, hessian_trace
 from .metrics import (
+    average_precision,
     brier_score,
     classwise_calibration_error,
     expected_calibration_error,
@@ -51,6 +52,7 @@ from .metrics import (
 __all__ = [
     "CurvatureScorer",
     "adaptive_ece_scorer",
+    "average_precision_scorer",
     "brier_scorer",
     "calibration_scoring",
     "classwise_ece_scorer",
@@ -84,6 +86,12 @@ classwise_ece_scorer = _error_scorer(classwise_calibration_error)
 brier_scorer = _error_scorer(brier_score)
 #: ``-negative_log_likelihood``.
 nll_scorer = _error_scorer(negative_log_likelihood)
+#: :func:`~sklearn_focal.metrics.average_precision` (greater is better): on
+#: binary data scikit-learn's ``average_precision``, on more classes the macro
+#: one-vs-rest mean that scikit-learn's scorer does not compute.
+average_precision_scorer = make_scorer(
+    average_precision, response_method="predict_proba"
+)
 
 
 class CurvatureScorer(_BaseScorer):
@@ -156,6 +164,7 @@ _SCORERS = {
     "neg_classwise_ece": classwise_ece_scorer,
     "neg_multiclass_brier_score": brier_scorer,
     "neg_log_loss": nll_scorer,
+    "average_precision": average_precision_scorer,
     "neg_hessian_trace": curvature_scorer,
     "neg_hessian_top_eigenvalue": top_eigenvalue_scorer,
 }
@@ -163,6 +172,10 @@ _SCORERS = {
 
 def get_scorer_names() -> list[str]:
     """Names understood by :func:`get_scorer` besides scikit-learn's own.
+
+    ``average_precision`` extends scikit-learn's scorer of that name (same
+    value on binary data) to more classes; ``balanced_accuracy`` is
+    scikit-learn's.
 
     Returns
     -------

@@ -8,7 +8,12 @@ import pytest
 from scipy.special import softmax
 from sklearn.datasets import load_wine
 from sklearn.frozen import FrozenEstimator
-from sklearn.metrics import accuracy_score, log_loss
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    balanced_accuracy_score,
+    log_loss,
+)
 
 from sklearn_focal import compare_calibration
 from sklearn_focal.compare import METHODS, make_preprocessor
@@ -37,6 +42,8 @@ def test_table_layout(wine_comparison):
     assert table.index.tolist() == list(METHODS)
     assert table.columns.tolist() == [
         "accuracy",
+        "balanced_accuracy",
+        "average_precision",
         "ece",
         "adaptive_ece",
         "classwise_ece",
@@ -68,6 +75,17 @@ def test_scores_recomputed_from_the_returned_models(wine_comparison):
         assert table.loc[method, "accuracy"] == pytest.approx(
             accuracy_score(y_test, model.predict(X_test))
         )
+        assert table.loc[method, "balanced_accuracy"] == pytest.approx(
+            balanced_accuracy_score(y_test, model.predict(X_test))
+        )
+        # macro one-vs-rest average precision, from scikit-learn per class
+        expected_ap = np.mean(
+            [
+                average_precision_score(y_test == k, proba[:, i])
+                for i, k in enumerate(np.unique(y_test))
+            ]
+        )
+        assert table.loc[method, "average_precision"] == pytest.approx(expected_ap)
         assert table.loc[method, "nll"] == pytest.approx(
             log_loss(y_test, proba), rel=1e-6
         )

@@ -68,6 +68,7 @@ def test_names_and_fallback_to_sklearn():
             "neg_log_loss",
             "neg_hessian_trace",
             "neg_hessian_top_eigenvalue",
+            "average_precision",
         ]
     )
     # fresh copies, as scikit-learn's get_scorer hands out
