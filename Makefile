@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/fit_memory.py AdaFocalClassifier
 	$(BIN)/python benchmarks/adafocal.py
 	$(BIN)/python benchmarks/compare.py
+	$(BIN)/python benchmarks/imbalance.py
 
 clean:
 	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated results .pytest_cache

@@ -45,6 +45,7 @@ exclude_patterns = [
     "auto_examples/*.ipynb",
     "auto_examples/*.py",
     "benchmark_compare*.rst",  # included by user_guide.rst
+    "benchmark_imbalance*.rst",
 ]
 html_theme = "pydata_sphinx_theme"
 html_title = "sklearn-focal"
