@@ -1,40 +1,24 @@
-"""Estimator machinery shared by FocalClassifier and AdaFocalClassifier.
+"""The estimator base class shared by FocalClassifier and AdaFocalClassifier.
 
 Data flow in ``fit``::
 
-    validate (sklearn) -> encode labels -> stratified validation split (numpy)
-    -> tensors on the training device, once -> skorch net (_FocalNet)
-    -> skorch's own fit_loop / run_single_epoch / train_step
+    validate (sklearn) -> encode labels -> class weights -> stratified
+    validation split (numpy, ._data) -> tensors on the device, once (._data)
+    -> skorch net (._net.FocalNet) -> skorch's own fit_loop
 
 The estimator speaks scikit-learn (``MLPClassifier``'s vocabulary) and
-translates it into one :class:`skorch.NeuralNetClassifier` per fit. Training is
-skorch's loop, unchanged: every skorch callback works. What makes it fast on
-tabular data goes through skorch's extension points only:
-
-* ``get_dataset`` turns arrays into a :class:`_TensorDataset` (whole tensors,
-  already on the device) and ``iterator_train`` / ``iterator_valid`` slice it
-  into batches (:class:`_TensorBatches`), instead of a per-sample ``Dataset``
-  and ``DataLoader``;
-* sample weights travel in the batch as ``X = {"X": ..., "sample_weight":
-  ...}``, the form skorch documents; ``infer`` and ``get_loss`` unpack it, and
-  the target stays the plain label tensor that skorch's scoring callbacks
-  expect;
-* ``evaluation_step`` pads every prediction pass to a fixed number of rows,
-  so a row's prediction does not depend on the rows it comes with.
-
-Early stopping is skorch's ``EarlyStopping`` on ``valid_nll`` (validation
-cross-entropy, recorded by :class:`_ValidationNLL`), with MLPClassifier's
-``tol`` / ``n_iter_no_change`` semantics.
+translates it into one skorch net per fit: parameters, routed
+``module__`` / ``optimizer__`` / ``criterion__`` keywords, callbacks (early
+stopping is skorch's ``EarlyStopping`` on ``valid_nll`` with MLPClassifier's
+``tol`` / ``n_iter_no_change`` semantics). Prediction goes through the net's
+forward pass; with ``class_weight`` and ``prior_correction`` the logits are
+shifted by ``-log(class_weight_)``.
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
-import math
-import signal
-import threading
-from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
@@ -42,9 +26,7 @@ from typing import Any
 import numpy as np
 import pandas.api.types as pd_api
 import torch
-import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -53,14 +35,25 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
-from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping
-from skorch.dataset import Dataset as _SkorchDataset
-from skorch.dataset import unpack_data
-from skorch.utils import is_dataset
 from torch import nn
-from tqdm.auto import tqdm
 
+from ._data import (
+    PREDICT_BATCH_SIZE,
+    TensorBatches,
+    as_tensor,
+    device_datasets,
+    module_dtype,
+    validation_split,
+)
+from ._net import (
+    EpochProgressBar,
+    FocalNet,
+    StopOnDivergence,
+    predefined_split,
+    propagate_interrupts,
+    softmax64,
+)
 from .networks import MLP
 
 _OPTIMIZERS = {
@@ -69,351 +62,8 @@ _OPTIMIZERS = {
     "sgd": (torch.optim.SGD, {"momentum": 0.9}),
 }
 
-#: Rows per forward pass at prediction time. Every pass has exactly this many
-#: rows (the last one is padded): float32 matrix kernels sum in an order that
-#: depends on the number of rows, and a fixed shape makes each row's
-#: prediction independent of what it is predicted with.
-_PREDICT_BATCH_SIZE = 1024
-
 #: Keyword arguments routed to skorch, as skorch routes them.
 _ROUTED_PREFIXES = ("module__", "optimizer__", "criterion__")
-
-#: A training loss above this many times the untrained network's (and above
-#: this many times log(n_classes)) counts as divergence.
-_DIVERGENCE_FACTOR = 100.0
-
-
-# --------------------------------------------------------------------------
-# Data: whole tensors on the device, sliced into batches
-# --------------------------------------------------------------------------
-class _TensorDataset(_SkorchDataset):
-    """Features, encoded targets and optional weights as whole tensors.
-
-    A skorch ``Dataset`` (``X`` and ``y`` attributes), so skorch's scoring
-    callbacks find the targets, without skorch's per-sample conversion.
-    """
-
-    def __init__(self, X: torch.Tensor, y=None, sample_weight=None):
-        self.X = X
-        self.y = y
-        self.sample_weight = sample_weight
-
-    def __len__(self) -> int:
-        return len(self.X)
-
-    def __getitem__(self, i):
-        X = self.X[i]
-        if self.sample_weight is not None:
-            X = {"X": X, "sample_weight": self.sample_weight[i]}
-        return X, (torch.zeros(()) if self.y is None else self.y[i])
-
-
-def _unpack_batch(batch):
-    """``(X, y, sample_weight)`` of a batch; ``sample_weight`` may be None."""
-    X, y = unpack_data(batch)
-    if isinstance(X, Mapping):
-        return X["X"], y, X.get("sample_weight")
-    return X, y, None
-
-
-class _TensorBatches:
-    """Mini-batches sliced from a :class:`_TensorDataset`.
-
-    skorch builds one per ``fit_loop`` (``iterator_train``/``iterator_valid``)
-    and iterates it once per epoch. Shuffling draws a permutation from a
-    private, seeded generator, so the batch order is reproducible and leaves
-    the global RNG alone. Batches are moved to ``device`` (a no-op for tensors
-    already there). Other datasets go through a plain ``DataLoader``.
-    """
-
-    def __init__(self, dataset, batch_size, shuffle=False, seed=0, device="cpu"):
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.device = device
-        self._generator = torch.Generator().manual_seed(int(seed))
-
-    def __len__(self) -> int:
-        return math.ceil(len(self.dataset) / self.batch_size)
-
-    def __iter__(self) -> Iterator[tuple]:
-        data = self.dataset
-        if not isinstance(data, _TensorDataset):
-            yield from torch.utils.data.DataLoader(
-                data,
-                batch_size=self.batch_size,
-                shuffle=self.shuffle,
-                generator=self._generator,
-            )
-            return
-        n = len(data)
-        tensors = [data.X, data.y, data.sample_weight]
-        order = None
-        if self.shuffle:
-            order = torch.randperm(n, generator=self._generator).to(data.X.device)
-        move = data.X.device != torch.device(self.device)
-        for start in range(0, n, self.batch_size):
-            if order is None:
-                Xb, yb, wb = (
-                    None if t is None else t[start : start + self.batch_size]
-                    for t in tensors
-                )
-            else:
-                idx = order[start : start + self.batch_size]
-                Xb, yb, wb = (None if t is None else t[idx] for t in tensors)
-            if move:  # data kept in host memory: copy this batch
-                Xb, yb, wb = (
-                    None if t is None else t.to(self.device, non_blocking=True)
-                    for t in (Xb, yb, wb)
-                )
-            yield (Xb if wb is None else {"X": Xb, "sample_weight": wb}), yb
-
-
-def _as_tensor(a: np.ndarray, dtype: torch.dtype | None = None) -> torch.Tensor:
-    # torch warns on read-only arrays (memmaps); copy those.
-    if not a.flags.writeable:
-        a = a.copy()
-    t = torch.from_numpy(np.ascontiguousarray(a))
-    return t if dtype is None else t.to(dtype)
-
-
-def _module_dtype(module: nn.Module) -> torch.dtype:
-    """Floating dtype of the module's parameters: the data are cast to it."""
-    for p in module.parameters():
-        if p.is_floating_point():
-            return p.dtype
-    return torch.float32
-
-
-def _data_device(n_bytes: int, device: torch.device) -> torch.device:
-    """Where the training data live during ``fit``.
-
-    On the training device when they take at most half of its free memory
-    (one copy per fit, no per-batch transfer); otherwise in host memory,
-    pinned, and each batch is copied asynchronously by the iterator.
-    """
-    if device.type != "cuda":
-        return device
-    free, _ = torch.cuda.mem_get_info(device)
-    return device if n_bytes <= 0.5 * free else torch.device("cpu")
-
-
-def _device_datasets(X, y, sample_weight, train_idx, valid_idx, *, dtype, device):
-    """Train and validation :class:`_TensorDataset`, moved to the device once.
-
-    The validation one is None when ``valid_idx`` is None.
-    """
-    X_t = _as_tensor(X, dtype)
-    y_t = torch.from_numpy(y.astype(np.int64))
-    w_t = None if sample_weight is None else _as_tensor(sample_weight, dtype)
-    n_bytes = sum(
-        t.element_size() * t.nelement() for t in (X_t, y_t, w_t) if t is not None
-    )
-    home = _data_device(n_bytes, device)
-    pin = home.type == "cpu" and device.type == "cuda"
-
-    def place(t):
-        t = t.to(home)
-        return t.pin_memory() if pin else t
-
-    def part(index):
-        def take(t):
-            return t if index is None else t[torch.from_numpy(index)]
-
-        return _TensorDataset(
-            place(take(X_t)),
-            place(take(y_t)),
-            None if w_t is None else place(take(w_t)),
-        )
-
-    if valid_idx is None:
-        return part(None), None
-    return part(train_idx), part(valid_idx)
-
-
-# --------------------------------------------------------------------------
-# Callbacks
-# --------------------------------------------------------------------------
-class _ValidationNLL(Callback):
-    """Record ``valid_nll``, the validation cross-entropy, every epoch.
-
-    Whatever the training loss, so it is comparable across epochs, losses and
-    ``gamma``: early stopping monitors it. It is the (weighted) mean over the
-    validation split, accumulated on the device from the logits of skorch's
-    validation pass: no extra forward pass, one host sync per epoch.
-    """
-
-    def on_epoch_begin(self, net, **kwargs):
-        self._sum = self._weight = None
-
-    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
-        if training:
-            return
-        _, y, w = _unpack_batch(batch)
-        nll = F.cross_entropy(y_pred.detach(), y, reduction="none")
-        total = nll.sum() if w is None else nll @ w.to(nll.dtype)
-        weight = torch.tensor(float(len(y))) if w is None else w.sum()
-        if self._sum is None:
-            self._sum, self._weight = total, weight.to(total.device, total.dtype)
-        else:
-            self._sum = self._sum + total
-            self._weight = self._weight + weight.to(total.device, total.dtype)
-
-    def on_epoch_end(self, net, **kwargs):
-        if self._sum is not None:
-            net.history.record("valid_nll", float(self._sum) / float(self._weight))
-        self._sum = self._weight = None
-
-
-class _StopOnDivergence(Callback):
-    """Raise when an epoch's training loss shows that training diverged.
-
-    The rule: the epoch's mean training loss is not finite, or it exceeds
-    ``_DIVERGENCE_FACTOR`` times the larger of the untrained network's loss
-    (the first batch of the first epoch, computed before any update) and
-    ``log(n_classes)``. A network whose loss grew a hundred-fold has left the
-    region where its probabilities mean anything, even while they are finite.
-
-    ``hint`` ends the message: what to change.
-    """
-
-    def __init__(self, n_classes: int, hint: str):
-        self.n_classes = n_classes
-        self.hint = hint
-
-    def on_epoch_end(self, net, **kwargs):
-        history = net.history
-        loss = history[-1, "train_loss"]
-        initial = history[0, "batches", 0, "train_loss"]
-        bound = _DIVERGENCE_FACTOR * max(initial, math.log(self.n_classes))
-        if math.isfinite(loss) and loss <= bound:
-            return
-        what = (
-            f"the training loss is {loss}"
-            if not math.isfinite(loss)
-            else f"the training loss is {loss:.3g}, more than {_DIVERGENCE_FACTOR:g} "
-            f"times both the untrained network's ({initial:.3g}) and "
-            f"log(n_classes) ({math.log(self.n_classes):.3g})"
-        )
-        raise ValueError(
-            f"Training diverged: {what} at epoch {len(history)}. {self.hint}"
-        )
-
-
-class _EpochProgressBar(Callback):
-    """A tqdm bar over the epochs with the latest training and validation loss."""
-
-    def __init__(self, total: int):
-        self.total = total
-
-    def on_train_begin(self, net, **kwargs):
-        self._bar = tqdm(total=self.total, unit="epoch", dynamic_ncols=True)
-
-    def on_epoch_end(self, net, **kwargs):
-        row = net.history[-1]
-        self._bar.set_postfix(
-            {k: f"{row[k]:.4g}" for k in ("train_loss", "valid_nll") if k in row},
-            refresh=False,
-        )
-        self._bar.update(1)
-
-    def on_train_end(self, net, **kwargs):
-        self._bar.close()
-        self._bar = None
-
-    def __getstate__(self):
-        return {**self.__dict__, "_bar": None}
-
-
-# --------------------------------------------------------------------------
-# The skorch net
-# --------------------------------------------------------------------------
-class _FocalNet(NeuralNetClassifier):
-    """skorch's NeuralNetClassifier fed with whole tensors.
-
-    Overrides only extension points (see the module docs): ``get_dataset``
-    (arrays -> :class:`_TensorDataset`), ``infer`` and ``get_loss`` (sample
-    weights inside ``X``), ``evaluation_step`` (fixed-size prediction passes)
-    and the default callbacks (skorch's plus ``valid_nll``). It works on numpy
-    input like any skorch net: ``net_.predict_proba(X)``, ``net_.forward(X)``.
-    """
-
-    @property
-    def _default_callbacks(self):
-        return [*super()._default_callbacks, ("valid_nll", _ValidationNLL())]
-
-    def get_dataset(self, X, y=None):
-        if isinstance(X, _TensorDataset):
-            return X
-        if is_dataset(X):
-            return super().get_dataset(X, y)
-        if not isinstance(X, torch.Tensor):
-            X = _as_tensor(np.asarray(X))
-        X = X.to(_module_dtype(self.module_))
-        if y is not None:
-            y = torch.as_tensor(np.asarray(y), dtype=torch.long)
-        return _TensorDataset(X, y)
-
-    def infer(self, x, **fit_params):
-        if isinstance(x, Mapping) and "sample_weight" in x:
-            x = x["X"]
-        return super().infer(x, **fit_params)
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        # The module returns logits and the criterion takes them with the
-        # targets as they are (already tensors on the device): skorch's
-        # NLLLoss-on-probabilities special case does not apply.
-        if isinstance(X, Mapping) and X.get("sample_weight") is not None:
-            return self.criterion_(y_pred, y_true, sample_weight=X["sample_weight"])
-        return self.criterion_(y_pred, y_true)
-
-    def evaluation_step(self, batch, training=False):
-        Xi, yi = unpack_data(batch)
-        rows = len(Xi) if isinstance(Xi, torch.Tensor) else None
-        if training or rows is None or rows >= _PREDICT_BATCH_SIZE:
-            return super().evaluation_step(batch, training=training)
-        pad = Xi.new_zeros(_PREDICT_BATCH_SIZE - rows, *Xi.shape[1:])
-        return super().evaluation_step((torch.cat([Xi, pad]), yi))[:rows]
-
-
-@contextmanager
-def _propagate_interrupts():
-    """Let Ctrl-C reach the caller of ``fit``.
-
-    skorch's ``partial_fit`` catches ``KeyboardInterrupt``, because that is how
-    ``EarlyStopping`` (or any callback) ends training; it would also swallow a
-    real Ctrl-C and return a half-trained model. While training, a SIGINT
-    handler notes a real interrupt and defers to the previous handler (which
-    raises it as usual); once skorch returns, the noted interrupt is raised
-    again. Signals reach only the main thread: elsewhere nothing is installed.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    interrupted = False
-
-    def handler(signum, frame):
-        nonlocal interrupted
-        if callable(previous):
-            try:
-                previous(signum, frame)
-            except KeyboardInterrupt:
-                interrupted = True
-                raise
-        elif previous != signal.SIG_IGN:
-            interrupted = True
-            raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(
-            signal.SIGINT, signal.default_int_handler if previous is None else previous
-        )
-    if interrupted:
-        raise KeyboardInterrupt
 
 
 # --------------------------------------------------------------------------
@@ -463,41 +113,9 @@ def _check_hidden_layer_sizes(hidden_layer_sizes) -> tuple[int, ...]:
     return tuple(int(s) for s in sizes)
 
 
-def _validation_split(y, validation_fraction, seed, hint="Pass more samples."):
-    """Stratified train / validation indices.
-
-    Classes with a single member stay in the training part (they cannot be
-    stratified); every other class appears in both parts. The validation part
-    holds at least one sample per stratified class. ``hint`` ends the error
-    message when no such split exists.
-    """
-    _, y_idx, counts = np.unique(y, return_inverse=True, return_counts=True)
-    splittable = counts[y_idx] >= 2
-    idx = np.flatnonzero(splittable)
-    n_strata = int((counts >= 2).sum())
-    n_valid = max(math.ceil(validation_fraction * len(idx)), n_strata)
-    if n_strata == 0:
-        raise ValueError(
-            f"Too few samples for a stratified validation split with "
-            f"validation_fraction={validation_fraction}: {len(y)} samples, "
-            f"{len(counts)} classes, and no class has the 2 samples it needs, one "
-            f"for each part. {hint}"
-        )
-    if len(idx) - n_valid < n_strata:
-        raise ValueError(
-            f"validation_fraction={validation_fraction} leaves too few samples "
-            f"for training: {len(idx) - n_valid} of {len(y)} samples would remain "
-            f"to train on {n_strata} classes, and each needs at least one. Lower "
-            f"validation_fraction. {hint}"
-        )
-    splitter = StratifiedShuffleSplit(n_splits=1, test_size=n_valid, random_state=seed)
-    train, valid = next(splitter.split(idx, y[idx]))
-    train = np.sort(np.concatenate([idx[train], np.flatnonzero(~splittable)]))
-    return train, np.sort(idx[valid])
-
-
 # --------------------------------------------------------------------------
 # The estimator base class
+# --------------------------------------------------------------------------
 # --------------------------------------------------------------------------
 class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
     """Training, prediction and validation shared by the focal classifiers.
@@ -693,7 +311,7 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         torch_seed, split_seed, shuffle_seed = self._seeds(continued)
 
         if self._needs_validation(incremental):
-            train_idx, valid_idx = _validation_split(
+            train_idx, valid_idx = validation_split(
                 y_encoded, self.validation_fraction, split_seed, self._validation_hint
             )
             self._check_validation_size(len(valid_idx), continued)
@@ -736,13 +354,13 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
                     self._carry_over(old_net, net)
                     net.history_ = old_net.history_
             net.iterator_train__seed = shuffle_seed  # per call: new batch order
-            train, valid = _device_datasets(
+            train, valid = device_datasets(
                 X,
                 y_encoded,
                 sample_weight,
                 train_idx,
                 valid_idx,
-                dtype=_module_dtype(net.module_),
+                dtype=module_dtype(net.module_),
                 device=device,
             )
             if sample_weight is not None and not _accepts_sample_weight(net.criterion_):
@@ -751,10 +369,10 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
                     "not accept a `sample_weight` argument in its forward()."
                 )
             self._check_module_output(net.module_, train.X[:2].to(device), n_classes)
-            net.train_split = None if valid is None else _predefined(valid)
+            net.train_split = None if valid is None else predefined_split(valid)
             epochs = 1 if incremental else self.max_iter
             try:
-                with _propagate_interrupts():
+                with propagate_interrupts():
                     net.partial_fit(train, None, epochs=epochs)
             finally:
                 net.train_split = None  # do not keep the validation data
@@ -890,7 +508,7 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
             seeds = np.random.SeedSequence(entropy).generate_state(3) >> 1
         return tuple(int(s) for s in seeds)
 
-    def _build_net(self, n_features, n_classes, device, incremental) -> _FocalNet:
+    def _build_net(self, n_features, n_classes, device, incremental) -> FocalNet:
         """A new, initialised skorch net for this estimator's parameters."""
         optimizer, optimizer_kwargs = _OPTIMIZERS.get(
             self.optimizer, (self.optimizer, {})
@@ -900,7 +518,7 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         callbacks = [
             (
                 "stop_on_divergence",
-                _StopOnDivergence(n_classes, self._divergence_hint()),
+                StopOnDivergence(n_classes, self._divergence_hint()),
             ),
             *self._make_callbacks(),
         ]
@@ -919,25 +537,25 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.verbose == 1:
             epochs = 1 if incremental else self.max_iter
-            callbacks.append(("epoch_progress", _EpochProgressBar(epochs)))
+            callbacks.append(("epoch_progress", EpochProgressBar(epochs)))
         # The user's callbacks are copied: fits do not share their state.
         callbacks += copy.deepcopy(list(self.callbacks or []))
-        net = _FocalNet(
+        net = FocalNet(
             module=module,
             criterion=criterion,
             optimizer=optimizer,
             lr=self.learning_rate_init,
             max_epochs=self.max_iter,
             batch_size=self.batch_size,
-            iterator_train=_TensorBatches,
+            iterator_train=TensorBatches,
             iterator_train__shuffle=self.shuffle,
             iterator_train__device=device,
-            iterator_valid=_TensorBatches,
+            iterator_valid=TensorBatches,
             iterator_valid__device=device,
-            iterator_valid__batch_size=_PREDICT_BATCH_SIZE,
+            iterator_valid__batch_size=PREDICT_BATCH_SIZE,
             train_split=None,
             callbacks=callbacks,
-            predict_nonlinearity=_softmax64,
+            predict_nonlinearity=softmax64,
             classes=list(range(n_classes)),
             device=device,
             verbose=int(self.verbose >= 2),
@@ -1001,7 +619,7 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         _check_numeric_columns(X, type(self).__name__)
         X = validate_data(self, X, reset=False, dtype=np.float32)
-        return _as_tensor(X, _module_dtype(self.net_.module_))
+        return as_tensor(X, module_dtype(self.net_.module_))
 
     def _logits(self, X) -> torch.Tensor:
         """float64 logits on the CPU, from the skorch net's forward pass."""
@@ -1132,20 +750,6 @@ def _check_numeric_columns(X, owner: str) -> None:
 def _label(value):
     """A class label as Python shows it: 7, not np.int64(7)."""
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _softmax64(logits: torch.Tensor) -> torch.Tensor:
-    """Softmax in float64: the probabilities of ``predict_proba``."""
-    return torch.softmax(logits.to(torch.float64), dim=-1)
-
-
-def _predefined(valid: _TensorDataset):
-    """skorch ``train_split`` that keeps the training data and adds ``valid``."""
-
-    def split(dataset, y=None, **kwargs):
-        return dataset, valid
-
-    return split
 
 
 def _prefixed(prefix: str, kwargs: dict) -> dict:

@@ -26,7 +26,8 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import Callback
 
-from ._base import _BaseFocalClassifier, _unpack_batch
+from ._base import _BaseFocalClassifier
+from ._data import unpack_batch
 from .losses import AdaFocalLoss
 from .metrics import calibration_bins
 
@@ -155,7 +156,7 @@ class AdaFocalCallback(Callback):
     def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
         if not training:
             if self.update_every == "epoch":
-                _, y, w = _unpack_batch(batch)
+                _, y, w = unpack_batch(batch)
                 self._collected.append((y_pred.detach(), y, w))
             return
         self._n_train_batches += 1
@@ -167,18 +168,19 @@ class AdaFocalCallback(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         if self.update_every == "epoch" and self._collected:
-            logits, y, w = zip(*self._collected, strict=True)
-            weights = None if w[0] is None else torch.cat(w)
-            self._update(net, torch.cat(logits), torch.cat(y), weights)
+            self._update(net, *_concatenate(self._collected))
         self._collected = []
 
     def on_train_end(self, net, **kwargs):
         self._valid = None  # do not keep the validation tensors alive
 
     def _predict_validation(self, net):
-        data = self._valid
-        logits = net.forward(data, training=False, device=net.device)
-        return logits, data.y, data.sample_weight
+        """Logits, targets and weights of the validation split, by batches."""
+        parts = []
+        for batch in net.get_iterator(self._valid, training=False):
+            _, y, w = unpack_batch(batch)
+            parts.append((net.evaluation_step(batch), y, w))
+        return _concatenate(parts)
 
     def _update(self, net, logits, y, sample_weight):
         loss = net.criterion_
@@ -206,6 +208,12 @@ class AdaFocalCallback(Callback):
         loss.bin_edges.copy_(torch.as_tensor(bins.edges, dtype=loss.bin_edges.dtype))
         self.gamma_history_.append(gammas)
         self.calibration_history_.append(bins)
+
+
+def _concatenate(parts):
+    """``(logits, y, sample_weight or None)`` from per-batch triples."""
+    logits, y, w = zip(*parts, strict=True)
+    return torch.cat(logits), torch.cat(y), None if w[0] is None else torch.cat(w)
 
 
 class AdaFocalClassifier(_BaseFocalClassifier):

@@ -60,7 +60,8 @@ from sklearn.utils.validation import (
 from torch import nn
 from torch.func import functional_call, grad, jvp
 
-from ._base import _as_tensor, _BaseFocalClassifier, _module_dtype
+from ._base import _BaseFocalClassifier
+from ._data import as_tensor, module_dtype
 from .losses import FocalLoss, FocalLossSD53
 from .networks import MLP
 
@@ -185,7 +186,7 @@ def _problem(estimator, X, y, loss, dtype) -> _Problem:
         module = module.to(dtype)
         loss_module = loss_module.to(dtype)
     module.requires_grad_(False)
-    X_t = _as_tensor(np.asarray(X), _module_dtype(module))
+    X_t = as_tensor(np.asarray(X), module_dtype(module))
     y_t = torch.as_tensor(np.asarray(target), dtype=torch.long)
     return _Problem(module, X_t, y_t, loss_module.to(device), device)
 

@@ -6,7 +6,7 @@ from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from sklearn_focal._base import _validation_split
+from sklearn_focal._data import validation_split
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,7 @@ def validation_indices():
     def indices(y, fraction, random_state=0):
         rng = check_random_state(random_state)
         _, split_seed, _ = rng.randint(np.iinfo(np.int32).max, size=3)
-        return _validation_split(
+        return validation_split(
             np.unique(y, return_inverse=True)[1], fraction, split_seed
         )[1]
 

@@ -4,17 +4,17 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_focal._base import (
-    _data_device,
-    _TensorBatches,
-    _TensorDataset,
-    _validation_split,
+from sklearn_focal._data import (
+    TensorBatches,
+    TensorDataset,
+    data_device,
+    validation_split,
 )
 
 
 def test_validation_split_is_stratified_and_disjoint():
     y = np.repeat([0, 1, 2], [50, 30, 20])
-    train, valid = _validation_split(y, 0.2, seed=0)
+    train, valid = validation_split(y, 0.2, seed=0)
     assert len(np.intersect1d(train, valid)) == 0
     assert len(train) + len(valid) == 100
     np.testing.assert_array_equal(np.bincount(y[valid]), [10, 6, 4])
@@ -22,30 +22,30 @@ def test_validation_split_is_stratified_and_disjoint():
 
 def test_validation_split_keeps_single_member_classes_in_training():
     y = np.array([0] * 10 + [1] * 10 + [2])
-    train, valid = _validation_split(y, 0.1, seed=0)
+    train, valid = validation_split(y, 0.1, seed=0)
     assert 20 in train and 20 not in valid
     assert set(y[valid]) == {0, 1}
 
 
 def test_validation_split_has_one_sample_per_class_at_least():
     y = np.repeat(np.arange(5), 3)  # 10% of 15 would be 2 samples
-    _, valid = _validation_split(y, 0.1, seed=0)
+    _, valid = validation_split(y, 0.1, seed=0)
     np.testing.assert_array_equal(np.sort(y[valid]), np.arange(5))
 
 
 def test_validation_split_is_seeded():
     y = np.repeat([0, 1], 50)
-    a = _validation_split(y, 0.3, seed=1)[1]
-    assert np.array_equal(a, _validation_split(y, 0.3, seed=1)[1])
-    assert not np.array_equal(a, _validation_split(y, 0.3, seed=2)[1])
+    a = validation_split(y, 0.3, seed=1)[1]
+    assert np.array_equal(a, validation_split(y, 0.3, seed=1)[1])
+    assert not np.array_equal(a, validation_split(y, 0.3, seed=2)[1])
 
 
 def test_validation_split_too_small():
     with pytest.raises(ValueError, match="Too few samples"):
-        _validation_split(np.array([0, 1, 2]), 0.5, seed=0)  # no class has 2 members
-    train, valid = _validation_split(np.array([0, 0, 1, 1]), 0.5, seed=0)
+        validation_split(np.array([0, 1, 2]), 0.5, seed=0)  # no class has 2 members
+    train, valid = validation_split(np.array([0, 0, 1, 1]), 0.5, seed=0)
     assert sorted(np.array([0, 0, 1, 1])[valid]) == [0, 1]
-    train, valid = _validation_split(np.array([0, 1, 1]), 0.5, seed=0)
+    train, valid = validation_split(np.array([0, 1, 1]), 0.5, seed=0)
     assert list(valid) in ([1], [2]) and 0 in train
 
 
@@ -53,13 +53,13 @@ def _dataset(n, weights=False):
     X = torch.arange(n, dtype=torch.float32)[:, None].repeat(1, 2)
     y = torch.arange(n) % 3
     w = torch.arange(n, dtype=torch.float32) if weights else None
-    return _TensorDataset(X, y, w)
+    return TensorDataset(X, y, w)
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_batches_cover_every_row_once_per_epoch(shuffle):
     data = _dataset(103, weights=True)
-    batches = _TensorBatches(data, batch_size=10, shuffle=shuffle, seed=0)
+    batches = TensorBatches(data, batch_size=10, shuffle=shuffle, seed=0)
     assert len(batches) == 11
     for _ in range(2):
         seen = []
@@ -78,7 +78,7 @@ def test_batches_cover_every_row_once_per_epoch(shuffle):
 
 def test_shuffling_is_seeded_and_changes_every_epoch():
     def epoch_orders(seed):
-        batches = _TensorBatches(_dataset(50), batch_size=50, shuffle=True, seed=seed)
+        batches = TensorBatches(_dataset(50), batch_size=50, shuffle=True, seed=seed)
         return [next(iter(batches))[1].tolist() for _ in range(2)] + [
             [x[0][:, 0].tolist() for x in batches]
         ]
@@ -90,14 +90,14 @@ def test_shuffling_is_seeded_and_changes_every_epoch():
 
 
 def test_unweighted_batches_yield_plain_features_and_targets():
-    Xb, yb = next(iter(_TensorBatches(_dataset(5), batch_size=2)))
+    Xb, yb = next(iter(TensorBatches(_dataset(5), batch_size=2)))
     assert isinstance(Xb, torch.Tensor) and Xb[:, 0].tolist() == [0, 1]
     assert isinstance(yb, torch.Tensor) and yb.tolist() == [0, 1]
 
 
 def test_other_datasets_go_through_a_data_loader():
     data = torch.utils.data.TensorDataset(torch.arange(7.0)[:, None], torch.arange(7))
-    batches = list(_TensorBatches(data, batch_size=3))
+    batches = list(TensorBatches(data, batch_size=3))
     assert [len(b[0]) for b in batches] == [3, 3, 1]
     assert torch.cat([b[1] for b in batches]).tolist() == list(range(7))
 
@@ -105,9 +105,9 @@ def test_other_datasets_go_through_a_data_loader():
 def test_data_stay_on_the_host_when_they_do_not_fit_the_gpu(monkeypatch):
     cuda = torch.device("cuda")
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (1000, 4000))
-    assert _data_device(400, cuda) == cuda  # within half of the free memory
-    assert _data_device(600, cuda) == torch.device("cpu")
-    assert _data_device(10**12, torch.device("cpu")) == torch.device("cpu")
+    assert data_device(400, cuda) == cuda  # within half of the free memory
+    assert data_device(600, cuda) == torch.device("cpu")
+    assert data_device(10**12, torch.device("cpu")) == torch.device("cpu")
 
 
 def test_mlp_mode_switches_reach_every_layer_and_repeats_are_free():

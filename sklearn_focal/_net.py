@@ -1,0 +1,243 @@
+"""The skorch net the estimators train, and the callbacks they add to it.
+
+:class:`FocalNet` is skorch's ``NeuralNetClassifier`` with its extension
+points filled in for whole-tensor data (:mod:`._data`); training is skorch's
+own ``fit_loop`` / ``run_single_epoch`` / ``train_step``, so every skorch
+callback works. The callbacks here record the validation cross-entropy
+(``valid_nll``, what early stopping watches), stop on divergence and draw a
+progress bar over epochs. :func:`propagate_interrupts` lets Ctrl-C through
+skorch, which otherwise swallows it.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from collections.abc import Mapping
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback
+from skorch.dataset import unpack_data
+from skorch.utils import is_dataset
+from tqdm.auto import tqdm
+
+from ._data import (
+    PREDICT_BATCH_SIZE,
+    TensorDataset,
+    as_tensor,
+    module_dtype,
+    unpack_batch,
+)
+
+__all__ = [
+    "DIVERGENCE_FACTOR",
+    "EpochProgressBar",
+    "FocalNet",
+    "StopOnDivergence",
+    "ValidationNLL",
+    "predefined_split",
+    "propagate_interrupts",
+    "softmax64",
+]
+
+#: A training loss above this many times the untrained network's (and above
+#: this many times log(n_classes)) counts as divergence.
+DIVERGENCE_FACTOR = 100.0
+
+
+class ValidationNLL(Callback):
+    """Record ``valid_nll``, the validation cross-entropy, every epoch.
+
+    Whatever the training loss, so it is comparable across epochs, losses and
+    ``gamma``: early stopping monitors it. It is the (weighted) mean over the
+    validation split, accumulated on the device from the logits of skorch's
+    validation pass: no extra forward pass, one host sync per epoch.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._sum = self._weight = None
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if training:
+            return
+        _, y, w = unpack_batch(batch)
+        nll = F.cross_entropy(y_pred.detach(), y, reduction="none")
+        total = nll.sum() if w is None else nll @ w.to(nll.dtype)
+        weight = torch.tensor(float(len(y))) if w is None else w.sum()
+        if self._sum is None:
+            self._sum, self._weight = total, weight.to(total.device, total.dtype)
+        else:
+            self._sum = self._sum + total
+            self._weight = self._weight + weight.to(total.device, total.dtype)
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._sum is not None:
+            net.history.record("valid_nll", float(self._sum) / float(self._weight))
+        self._sum = self._weight = None
+
+
+class StopOnDivergence(Callback):
+    """Raise when an epoch's training loss shows that training diverged.
+
+    The rule: the epoch's mean training loss is not finite, or it exceeds
+    ``DIVERGENCE_FACTOR`` times the larger of the untrained network's loss
+    (the first batch of the first epoch, computed before any update) and
+    ``log(n_classes)``. A network whose loss grew a hundred-fold has left the
+    region where its probabilities mean anything, even while they are finite.
+
+    ``hint`` ends the message: what to change.
+    """
+
+    def __init__(self, n_classes: int, hint: str):
+        self.n_classes = n_classes
+        self.hint = hint
+
+    def on_epoch_end(self, net, **kwargs):
+        history = net.history
+        loss = history[-1, "train_loss"]
+        initial = history[0, "batches", 0, "train_loss"]
+        bound = DIVERGENCE_FACTOR * max(initial, math.log(self.n_classes))
+        if math.isfinite(loss) and loss <= bound:
+            return
+        what = (
+            f"the training loss is {loss}"
+            if not math.isfinite(loss)
+            else f"the training loss is {loss:.3g}, more than {DIVERGENCE_FACTOR:g} "
+            f"times both the untrained network's ({initial:.3g}) and "
+            f"log(n_classes) ({math.log(self.n_classes):.3g})"
+        )
+        raise ValueError(
+            f"Training diverged: {what} at epoch {len(history)}. {self.hint}"
+        )
+
+
+class EpochProgressBar(Callback):
+    """A tqdm bar over the epochs with the latest training and validation loss."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def on_train_begin(self, net, **kwargs):
+        self._bar = tqdm(total=self.total, unit="epoch", dynamic_ncols=True)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        self._bar.set_postfix(
+            {k: f"{row[k]:.4g}" for k in ("train_loss", "valid_nll") if k in row},
+            refresh=False,
+        )
+        self._bar.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        self._bar.close()
+        self._bar = None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_bar": None}
+
+
+class FocalNet(NeuralNetClassifier):
+    """skorch's NeuralNetClassifier fed with whole tensors.
+
+    Overrides only extension points (see the module docs): ``get_dataset``
+    (arrays -> :class:`TensorDataset`), ``infer`` and ``get_loss`` (sample
+    weights inside ``X``), ``evaluation_step`` (fixed-size prediction passes)
+    and the default callbacks (skorch's plus ``valid_nll``). It works on numpy
+    input like any skorch net: ``net_.predict_proba(X)``, ``net_.forward(X)``.
+    """
+
+    @property
+    def _default_callbacks(self):
+        return [*super()._default_callbacks, ("valid_nll", ValidationNLL())]
+
+    def get_dataset(self, X, y=None):
+        if isinstance(X, TensorDataset):
+            return X
+        if is_dataset(X):
+            return super().get_dataset(X, y)
+        if not isinstance(X, torch.Tensor):
+            X = as_tensor(np.asarray(X))
+        X = X.to(module_dtype(self.module_))
+        if y is not None:
+            y = torch.as_tensor(np.asarray(y), dtype=torch.long)
+        return TensorDataset(X, y)
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping) and "sample_weight" in x:
+            x = x["X"]
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        # The module returns logits and the criterion takes them with the
+        # targets as they are (already tensors on the device): skorch's
+        # NLLLoss-on-probabilities special case does not apply.
+        if isinstance(X, Mapping) and X.get("sample_weight") is not None:
+            return self.criterion_(y_pred, y_true, sample_weight=X["sample_weight"])
+        return self.criterion_(y_pred, y_true)
+
+    def evaluation_step(self, batch, training=False):
+        Xi, yi = unpack_data(batch)
+        rows = len(Xi) if isinstance(Xi, torch.Tensor) else None
+        if training or rows is None or rows >= PREDICT_BATCH_SIZE:
+            return super().evaluation_step(batch, training=training)
+        pad = Xi.new_zeros(PREDICT_BATCH_SIZE - rows, *Xi.shape[1:])
+        return super().evaluation_step((torch.cat([Xi, pad]), yi))[:rows]
+
+
+@contextmanager
+def propagate_interrupts():
+    """Let Ctrl-C reach the caller of ``fit``.
+
+    skorch's ``partial_fit`` catches ``KeyboardInterrupt``, because that is how
+    ``EarlyStopping`` (or any callback) ends training; it would also swallow a
+    real Ctrl-C and return a half-trained model. While training, a SIGINT
+    handler notes a real interrupt and defers to the previous handler (which
+    raises it as usual); once skorch returns, the noted interrupt is raised
+    again. Signals reach only the main thread: elsewhere nothing is installed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    interrupted = False
+
+    def handler(signum, frame):
+        nonlocal interrupted
+        if callable(previous):
+            try:
+                previous(signum, frame)
+            except KeyboardInterrupt:
+                interrupted = True
+                raise
+        elif previous != signal.SIG_IGN:
+            interrupted = True
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(
+            signal.SIGINT, signal.default_int_handler if previous is None else previous
+        )
+    if interrupted:
+        raise KeyboardInterrupt
+
+
+def softmax64(logits: torch.Tensor) -> torch.Tensor:
+    """Softmax in float64: the probabilities of ``predict_proba``."""
+    return torch.softmax(logits.to(torch.float64), dim=-1)
+
+
+def predefined_split(valid: TensorDataset):
+    """skorch ``train_split`` that keeps the training data and adds ``valid``."""
+
+    def split(dataset, y=None, **kwargs):
+        return dataset, valid
+
+    return split
