@@ -1,8 +1,14 @@
-"""Well-calibrated neural classifiers for scikit-learn."""
+"""Well-calibrated neural classifiers for scikit-learn.
 
-from .adafocal import AdaFocalClassifier
-from .compare import compare_calibration
-from .focal import FocalClassifier
+The public names load on first use (PEP 562): ``import sklearn_focal`` and
+``import sklearn_focal.metrics`` do not import torch or skorch, and the
+command line answers ``--help`` without them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0.dev0"
 
@@ -12,3 +18,27 @@ __all__ = [
     "__version__",
     "compare_calibration",
 ]
+
+#: Public name -> module that defines it.
+_LAZY = {
+    "AdaFocalClassifier": ".adafocal",
+    "FocalClassifier": ".focal",
+    "compare_calibration": ".compare",
+}
+
+if TYPE_CHECKING:
+    from .adafocal import AdaFocalClassifier
+    from .compare import compare_calibration
+    from .focal import FocalClassifier
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -45,7 +45,7 @@ class _UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .compare import METHODS
+    from ._methods import METHODS
 
     parser = argparse.ArgumentParser(
         prog="sklearn-focal",

@@ -56,6 +56,8 @@ from sklearn.utils._param_validation import (
 )
 from tqdm.auto import tqdm
 
+from ._methods import METHODS
+from ._methods import POST_HOC as _POST_HOC
 from .adafocal import AdaFocalClassifier
 from .curvature import hessian_trace
 from .focal import FocalClassifier
@@ -69,18 +71,6 @@ from .metrics import (
 from .scoring import calibration_scoring
 
 __all__ = ["METHODS", "compare_calibration", "make_preprocessor"]
-
-#: Method names accepted by :func:`compare_calibration`, in table order.
-METHODS = (
-    "cross_entropy",
-    "focal",
-    "focal_sd53",
-    "adafocal",
-    "temperature",
-    "isotonic",
-    "sigmoid",
-)
-_POST_HOC = ("temperature", "isotonic", "sigmoid")
 _COLUMNS = [
     "accuracy",
     "balanced_accuracy",

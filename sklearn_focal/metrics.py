@@ -36,10 +36,9 @@ import functools
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import torch
 from sklearn.metrics import average_precision_score
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
@@ -48,6 +47,9 @@ from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
 )
+
+if TYPE_CHECKING:  # torch loads on the first metric call, not on import
+    import torch
 
 __all__ = [
     "CalibrationBins",
@@ -157,6 +159,8 @@ def _scan_probabilities(y_prob):
     times faster than numpy's. NaN or inf anywhere makes a row sum, and so
     its min or max, non-finite.
     """
+    import torch
+
     view = _torch_view(y_prob)
     sum_low, sum_high = (float(v) for v in torch.aminmax(view.sum(dim=1)))
     low, high = (float(v) for v in torch.aminmax(view))
@@ -193,6 +197,8 @@ def _check_targets_and_probabilities(y_true, y_prob, labels, sample_weight):
 
 def _torch_view(a: np.ndarray) -> torch.Tensor:
     """Zero-copy read-only tensor view (a copy only for non-contiguous input)."""
+    import torch
+
     with warnings.catch_warnings():
         # Read-only arrays (memmaps) are fine: the view is never written to.
         warnings.filterwarnings(
@@ -333,6 +339,8 @@ def _top_label_uniform_kernel(y_prob, y_encoded, weight, n_bins):
     kernel releases the GIL); each fills its own sums, added up at the end.
     Returns ``(bins, scan)``, ``scan`` as from :func:`_scan_probabilities`.
     """
+    import torch
+
     kernel = _load_kernel()
     y_prob = np.ascontiguousarray(y_prob)
     edges = _bin_edges(np.empty((0, 1)), None, n_bins, "uniform")
