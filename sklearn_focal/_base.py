@@ -26,18 +26,14 @@ from typing import Any
 import numpy as np
 import pandas.api.types as pd_api
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback, EarlyStopping
 from torch import nn
 
+from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ._data import (
     PREDICT_BATCH_SIZE,
     TensorBatches,

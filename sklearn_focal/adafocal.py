@@ -23,10 +23,10 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import Callback
 
 from ._base import _BaseFocalClassifier
+from ._compat import Interval, StrOptions
 from ._data import unpack_batch
 from .losses import AdaFocalLoss
 from .metrics import calibration_bins

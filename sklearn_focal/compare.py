@@ -48,14 +48,9 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_sp
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import (
-    HasMethods,
-    Interval,
-    StrOptions,
-    validate_params,
-)
 from tqdm.auto import tqdm
 
+from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._methods import METHODS
 from ._methods import POST_HOC as _POST_HOC
 from .adafocal import AdaFocalClassifier

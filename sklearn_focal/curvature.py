@@ -50,7 +50,6 @@ import torch.nn.functional as F
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -61,6 +60,7 @@ from torch import nn
 from torch.func import functional_call, grad, jvp
 
 from ._base import _BaseFocalClassifier
+from ._compat import Interval, StrOptions, validate_params
 from ._data import as_tensor, module_dtype
 from .losses import FocalLoss, FocalLossSD53
 from .networks import MLP

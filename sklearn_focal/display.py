@@ -13,9 +13,9 @@ import weakref
 
 import numpy as np
 from sklearn.metrics import get_scorer
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
 
+from ._compat import check_matplotlib_support
 from .metrics import _calibration_error, calibration_bins
 from .scoring import CurvatureScorer, ece_scorer
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from numbers import Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
 from ._base import _BaseFocalClassifier
+from ._compat import Interval, StrOptions
 from .losses import DualFocalLoss, FocalLoss, FocalLossSD53, InverseFocalLoss
 
 __all__ = ["FocalClassifier"]

@@ -41,11 +41,14 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from sklearn.metrics import average_precision_score
 from sklearn.utils import check_consistent_length, column_or_1d
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import (
+from sklearn.utils.validation import check_array
+
+from ._compat import (
+    Interval,
+    StrOptions,
     _assert_all_finite,
     _check_sample_weight,
-    check_array,
+    validate_params,
 )
 
 if TYPE_CHECKING:  # torch loads on the first metric call, not on import
