@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format docs docs-noexec bench clean
+.PHONY: demo test test-oldest lint format docs docs-noexec bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,18 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
+# The test suite against the oldest scikit-learn and skorch pyproject.toml
+# accepts (constraints-oldest.txt), in a venv of its own.
+OLD := .venv-oldest
+$(OLD)/.installed: pyproject.toml constraints-oldest.txt
+	$(PYTHON) -m venv $(OLD)
+	$(OLD)/bin/python -m pip install --quiet --upgrade pip
+	$(OLD)/bin/python -m pip install --quiet -c constraints-oldest.txt -e ".[test]"
+	touch $(OLD)/.installed
+
+test-oldest: $(OLD)/.installed
+	$(OLD)/bin/python -m pytest -q -p no:cacheprovider
+
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
@@ -46,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/imbalance.py
 
 clean:
-	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated results .pytest_cache
+	rm -rf $(VENV) $(OLD) docs/_build docs/auto_examples docs/generated results .pytest_cache
