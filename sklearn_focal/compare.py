@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import time
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -289,58 +291,28 @@ def compare_calibration(
         **(estimator_params or {}),
     }
 
+    context = _Context(
+        X_train=X_train,
+        y_train=y_train,
+        preprocessor=preprocessor,
+        params=params,
+        gammas=list(gammas),
+        cv=StratifiedKFold(cv, shuffle=True, random_state=cv_seed),
+        n_jobs=n_jobs,
+        calibration_size=calibration_size,
+        calibration_seed=cal_seed,
+    )
     estimators, fit_seconds, gamma = {}, {}, {}
-    search = None
-    post_hoc_base = None
     progress = tqdm(methods, desc="compare", disable=verbose < 1, leave=False)
     for method in progress:
         progress.set_postfix_str(method)
         start = time.perf_counter()
-        if method == "cross_entropy":
-            model = _network(FocalClassifier(gamma=0.0, **params), preprocessor)
-            model.fit(X_train, y_train)
-            gamma[method] = 0.0
-        elif method == "focal":
-            search = GridSearchCV(
-                _network(FocalClassifier(**params), preprocessor),
-                {"classifier__gamma": list(gammas)},
-                scoring=calibration_scoring(curvature=True),
-                refit="neg_ece",
-                cv=StratifiedKFold(cv, shuffle=True, random_state=cv_seed),
-                n_jobs=n_jobs,
-            ).fit(X_train, y_train)
-            model = search.best_estimator_
-            gamma[method] = float(search.best_params_["classifier__gamma"])
-        elif method == "focal_sd53":
-            model = _network(FocalClassifier(loss="focal_sd53", **params), preprocessor)
-            model.fit(X_train, y_train)
-        elif method == "adafocal":
-            # on a small validation split AdaFocal uses fewer bins (n_bins_)
-            model = _network(AdaFocalClassifier(**params), preprocessor)
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", "The validation split has")
-                model.fit(X_train, y_train)
-        else:
-            if post_hoc_base is None:
-                X_fit, X_cal, y_fit, y_cal = train_test_split(
-                    X_train,
-                    y_train,
-                    test_size=calibration_size,
-                    stratify=y_train,
-                    random_state=cal_seed,
-                )
-                base_start = time.perf_counter()
-                base = _network(FocalClassifier(gamma=0.0, **params), preprocessor)
-                post_hoc_base = (
-                    base.fit(X_fit, y_fit),
-                    time.perf_counter() - base_start,
-                )
-            base, base_seconds = post_hoc_base
-            start -= base_seconds  # every post-hoc method pays for the network
-            model = CalibratedClassifierCV(FrozenEstimator(base), method=method)
-            model.fit(X_cal, y_cal)
-        fit_seconds[method] = time.perf_counter() - start
-        estimators[method] = model
+        fitted = _METHODS[method](context, method)
+        fit_seconds[method] = fitted.shared_seconds + time.perf_counter() - start
+        estimators[method] = fitted.model
+        if fitted.gamma is not None:
+            gamma[method] = fitted.gamma
+    search = context.search
 
     rows = {}
     for method, model in estimators.items():
@@ -363,3 +335,104 @@ def compare_calibration(
         )
         return table, details
     return table
+
+
+# ------------------------------------------------------------------------------
+# The methods: one builder each, looked up by name
+# ------------------------------------------------------------------------------
+@dataclass
+class _Context:
+    """What every method's builder may use; shared work is cached here."""
+
+    X_train: Any
+    y_train: Any
+    preprocessor: Any
+    params: dict
+    gammas: list
+    cv: Any
+    n_jobs: Any
+    calibration_size: float
+    calibration_seed: int
+    search: Any = None
+    _base: tuple | None = None
+
+    def network(self, estimator):
+        return _network(estimator, self.preprocessor)
+
+    def post_hoc_base(self):
+        """The cross-entropy network the post-hoc methods calibrate, fitted
+        once on the fit part; its calibration part and its fit seconds."""
+        if self._base is None:
+            X_fit, X_cal, y_fit, y_cal = train_test_split(
+                self.X_train,
+                self.y_train,
+                test_size=self.calibration_size,
+                stratify=self.y_train,
+                random_state=self.calibration_seed,
+            )
+            start = time.perf_counter()
+            base = self.network(FocalClassifier(gamma=0.0, **self.params))
+            base.fit(X_fit, y_fit)
+            self._base = (base, X_cal, y_cal, time.perf_counter() - start)
+        return self._base
+
+
+@dataclass
+class _Fitted:
+    model: Any
+    gamma: float | None = None
+    #: Seconds of shared work (the post-hoc base network) this method is
+    #: charged for besides its own.
+    shared_seconds: float = 0.0
+
+
+def _cross_entropy(ctx, method):
+    model = ctx.network(FocalClassifier(gamma=0.0, **ctx.params))
+    return _Fitted(model.fit(ctx.X_train, ctx.y_train), gamma=0.0)
+
+
+def _focal(ctx, method):
+    ctx.search = GridSearchCV(
+        ctx.network(FocalClassifier(**ctx.params)),
+        {"classifier__gamma": ctx.gammas},
+        scoring=calibration_scoring(curvature=True),
+        refit="neg_ece",
+        cv=ctx.cv,
+        n_jobs=ctx.n_jobs,
+    ).fit(ctx.X_train, ctx.y_train)
+    gamma = float(ctx.search.best_params_["classifier__gamma"])
+    return _Fitted(ctx.search.best_estimator_, gamma=gamma)
+
+
+def _focal_sd53(ctx, method):
+    model = ctx.network(FocalClassifier(loss="focal_sd53", **ctx.params))
+    return _Fitted(model.fit(ctx.X_train, ctx.y_train))
+
+
+def _adafocal(ctx, method):
+    model = ctx.network(AdaFocalClassifier(**ctx.params))
+    with warnings.catch_warnings():
+        # on a small validation split AdaFocal uses fewer bins (n_bins_)
+        warnings.filterwarnings("ignore", "The validation split has")
+        return _Fitted(model.fit(ctx.X_train, ctx.y_train))
+
+
+def _post_hoc(ctx, method):
+    """``method`` in {temperature, isotonic, sigmoid} on the frozen network."""
+    cached = ctx._base is not None
+    base, X_cal, y_cal, base_seconds = ctx.post_hoc_base()
+    model = CalibratedClassifierCV(FrozenEstimator(base), method=method)
+    # every post-hoc method pays for the network once, whoever fitted it
+    shared = base_seconds if cached else 0.0
+    return _Fitted(model.fit(X_cal, y_cal), shared_seconds=shared)
+
+
+#: Method name -> builder; adding a method is adding an entry here and its
+#: name to ``_methods.METHODS`` (which the command line reads without torch).
+_METHODS = {
+    "cross_entropy": _cross_entropy,
+    "focal": _focal,
+    "focal_sd53": _focal_sd53,
+    "adafocal": _adafocal,
+    **dict.fromkeys(_POST_HOC, _post_hoc),
+}

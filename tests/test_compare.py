@@ -162,3 +162,11 @@ def test_make_preprocessor():
         np.array([[1.0], [np.nan], [3.0]])
     )
     assert not np.isnan(array).any()
+
+
+def test_every_method_has_one_builder():
+    # the command line lists METHODS without importing torch; the registry
+    # of builders must name the same methods, in the same order
+    from sklearn_focal.compare import _METHODS
+
+    assert list(_METHODS) == list(METHODS)
