@@ -9,8 +9,6 @@ matplotlib is imported when drawing (``pip install sklearn-focal[plot]``).
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 from sklearn.metrics import get_scorer
 from sklearn.utils.validation import check_is_fitted
@@ -21,9 +19,23 @@ from .scoring import CurvatureScorer, ece_scorer
 
 __all__ = ["CalibrationComparisonDisplay", "GammaSweepDisplay", "ReliabilityDisplay"]
 
-# The histogram axes appended under a reliability diagram, so that further
-# models plotted on the same axes share it.
-_HISTOGRAM_AXES = weakref.WeakKeyDictionary()
+
+def _histogram_axes(ax):
+    """The histogram axes under ``ax``: appended on first use, then found again.
+
+    The appended axes carry a gid naming ``ax``, so later ``plot`` calls on
+    the same ``ax`` stack their histograms there; no state outside the figure.
+    """
+    gid = f"sklearn_focal-histogram-{id(ax)}"
+    for other in ax.figure.axes:
+        if other.get_gid() == gid:
+            return other
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+    hist = make_axes_locatable(ax).append_axes("bottom", size="30%", pad=0.1, sharex=ax)
+    hist.set_gid(gid)
+    ax.tick_params(labelbottom=False)
+    return hist
 
 
 class _DisplayMixin:
@@ -162,59 +174,16 @@ class ReliabilityDisplay(_DisplayMixin):
         created_figure = ax is None
         self.ax_, self.figure_, name = self._validate_plot_params(ax=ax, name=name)
         ax = self.ax_
-        label = name if name is not None else "model"
-        if self.kind == "classwise":  # two lines: it sits in a list of classes
-            label = f"{label}\n(classwise ECE = {self.ece:.3f})"
-        else:
-            label = f"{label} (ECE = {self.ece:.3f})"
         ref_label = "Perfectly calibrated"
         if ref_line and ref_label not in ax.get_legend_handles_labels()[1]:
             ax.plot([0, 1], [0, 1], "k:", label=ref_label)
-
-        self.bars_ = self.gaps_ = None
-        if self.kind == "top_label":
-            nonempty = self.bins.count > 0
-            conf, acc = self.bins.confidence[nonempty], self.bins.accuracy[nonempty]
-            self.line_ = ax.plot(
-                conf, acc, **{"marker": "o", "label": label, **kwargs}
-            )[0]
-            if show_gaps:
-                edges = self.bins.edges
-                left, width = edges[:-1], np.diff(edges)
-                color = self.line_.get_color()
-                self.bars_ = ax.bar(
-                    left,
-                    self.bins.accuracy,
-                    width=width,
-                    align="edge",
-                    color=color,
-                    alpha=0.25,
-                    edgecolor=color,
-                    linewidth=0.5,
-                )
-                gap = np.where(
-                    self.bins.count > 0, self.bins.confidence - self.bins.accuracy, 0
-                )
-                self.gaps_ = ax.bar(
-                    left,
-                    gap,
-                    bottom=self.bins.accuracy,
-                    width=width,
-                    align="edge",
-                    color="none",
-                    edgecolor="tab:red",
-                    hatch="//",
-                    linewidth=0.5,
-                    label="Gap to confidence" if ref_line else None,
-                )
-            ax.set(
-                xlabel="Confidence (probability of the predicted class)",
-                ylabel="Accuracy",
-            )
-        else:
-            self._plot_classwise(ax, label, **kwargs)
+        draw = {"top_label": self._draw_top_label, "classwise": self._draw_classwise}
+        self.bars_ = self.gaps_ = self.pooled_line_ = None
+        histogram = draw[self.kind](
+            ax, name if name is not None else "model", show_gaps, **kwargs
+        )
         ax.set(xlim=(0, 1), ylim=(0, 1.02))
-        if self.kind == "classwise" and len(self.line_) > 5:
+        if isinstance(self.line_, list) and len(self.line_) > 5:
             ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="x-small")
             if created_figure:  # make room for the legend beside the axes
                 self.figure_.set_size_inches(8.5, self.figure_.get_size_inches()[1])
@@ -224,12 +193,8 @@ class ReliabilityDisplay(_DisplayMixin):
 
         self.hist_ax_ = None
         if show_histogram:
-            self.hist_ax_ = hist_ax if hist_ax is not None else self._histogram_axes(ax)
-            counts = (
-                self.bins.count if self.kind == "top_label" else self.bins.count.sum(0)
-            )
-            edges = self.bins.edges if self.kind == "top_label" else self.bins.edges[0]
-            color = self.line_.get_color() if self.kind == "top_label" else "0.3"
+            counts, edges, color = histogram
+            self.hist_ax_ = hist_ax if hist_ax is not None else _histogram_axes(ax)
             self.hist_ax_.stairs(counts / counts.sum(), edges, color=color, label=name)
             self.hist_ax_.set(
                 xlim=(0, 1),
@@ -240,9 +205,63 @@ class ReliabilityDisplay(_DisplayMixin):
                 ax.set_xlabel("")
         return self
 
-    def _plot_classwise(self, ax, label, **kwargs):
-        """One faint curve per class, and the pooled curve in bold."""
+    def _draw_top_label(self, ax, name, show_gaps, **kwargs):
+        """Accuracy per confidence bin, with accuracy and gap bars.
+
+        Returns the histogram's (counts, edges, colour).
+        """
         bins = self.bins
+        label = f"{name} (ECE = {self.ece:.3f})"
+        nonempty = bins.count > 0
+        self.line_ = ax.plot(
+            bins.confidence[nonempty],
+            bins.accuracy[nonempty],
+            **{"marker": "o", "label": label, **kwargs},
+        )[0]
+        color = self.line_.get_color()
+        if show_gaps:
+            left, width = bins.edges[:-1], np.diff(bins.edges)
+            self.bars_ = ax.bar(
+                left,
+                bins.accuracy,
+                width=width,
+                align="edge",
+                color=color,
+                alpha=0.25,
+                edgecolor=color,
+                linewidth=0.5,
+            )
+            gap = np.where(bins.count > 0, bins.confidence - bins.accuracy, 0)
+            gap_label = "Gap to confidence"
+            self.gaps_ = ax.bar(
+                left,
+                gap,
+                bottom=bins.accuracy,
+                width=width,
+                align="edge",
+                color="none",
+                edgecolor="tab:red",
+                hatch="//",
+                linewidth=0.5,
+                # one legend entry however many models share the axes
+                label=None
+                if gap_label in ax.get_legend_handles_labels()[1]
+                else gap_label,
+            )
+        ax.set(
+            xlabel="Confidence (probability of the predicted class)",
+            ylabel="Accuracy",
+        )
+        return bins.count, bins.edges, color
+
+    def _draw_classwise(self, ax, name, show_gaps, **kwargs):
+        """One faint curve per class, and the pooled curve in bold.
+
+        Returns the histogram's (counts, edges, colour): all classes pooled.
+        """
+        bins = self.bins
+        # two lines: the label sits in a list of classes
+        label = f"{name}\n(classwise ECE = {self.ece:.3f})"
         labels = self.class_labels
         if labels is None:
             labels = np.arange(len(bins.count))
@@ -260,7 +279,6 @@ class ReliabilityDisplay(_DisplayMixin):
                     bins.confidence[k][nonempty], bins.accuracy[k][nonempty], **style
                 )[0]
             )
-        self.pooled_line_ = None
         if np.allclose(bins.edges, bins.edges[0]):  # shared edges: pool the classes
             count = bins.count.sum(axis=0)
             nonempty = count > 0
@@ -285,19 +303,7 @@ class ReliabilityDisplay(_DisplayMixin):
             xlabel="Predicted probability of the class",
             ylabel="Observed frequency of the class",
         )
-
-    @staticmethod
-    def _histogram_axes(ax):
-        if ax in _HISTOGRAM_AXES:
-            return _HISTOGRAM_AXES[ax]
-        from mpl_toolkits.axes_grid1 import make_axes_locatable
-
-        hist = make_axes_locatable(ax).append_axes(
-            "bottom", size="30%", pad=0.1, sharex=ax
-        )
-        ax.tick_params(labelbottom=False)
-        _HISTOGRAM_AXES[ax] = hist
-        return hist
+        return bins.count.sum(0), bins.edges[0], "0.3"
 
     @classmethod
     def from_predictions(

@@ -335,7 +335,8 @@ class AdaFocalLoss(_Loss):
     ``lower <= p < upper``. (The calibration metrics close their bins on the
     right instead, ``lower < p <= upper``; this lookup keeps the authors'
     reference code, and the two differ only for a p exactly on an edge.)
-    Its loss is :func:`signed_focal_loss` with that bin's gamma. The edges and gammas are buffers, updated between epochs by
+    Its loss is :func:`signed_focal_loss` with that bin's gamma. The edges
+    and gammas are buffers, updated between epochs by
     :class:`sklearn_focal.adafocal.AdaFocalCallback` from the validation
     set's calibration; they move with the module (``.to(device)``) and are
     saved in its ``state_dict``.

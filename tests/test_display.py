@@ -80,6 +80,12 @@ def test_plot_draws_on_the_given_axes_and_stacks_models(iris):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels.count("Perfectly calibrated") == 1
     assert any(t.startswith("C=0.1 (ECE") for t in labels)
+    # a third model with gap bars: still one legend entry for the gaps
+    ReliabilityDisplay.from_estimator(other, X, y, ax=ax, name="again")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels.count("Gap to confidence") == 1
+    # the histogram panel lives in the figure, found again by later calls
+    assert len(fig.axes) == 2
     assert any(t.startswith("C=10 (ECE") for t in labels)
     assert second.bars_ is None
 
