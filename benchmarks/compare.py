@@ -3,8 +3,8 @@
 Runs :func:`sklearn_focal.compare_calibration` with its defaults (the
 (256, 256) MLP, gamma searched over {0.5, 1, 2, 3, 5} with 3 folds, 15 bins)
 on each data set and seed, and prints one Markdown table: accuracy, ECE,
-adaptive ECE, classwise ECE, NLL, Brier, test-set Hessian trace and fit
-seconds, mean ± std over seeds.
+adaptive ECE, classwise ECE, log loss, multiclass Brier score, test-set
+Hessian trace and fit seconds, mean ± std over seeds.
 
 Data sets larger than ``--max-samples`` rows (diamonds) are subsampled,
 stratified, so that the whole run fits in well under an hour on 2 CPU cores.
@@ -30,9 +30,9 @@ COLUMNS = [
     "ece",
     "adaptive_ece",
     "classwise_ece",
-    "nll",
-    "brier",
-    "curvature",
+    "log_loss",
+    "multiclass_brier_score",
+    "hessian_trace",
     "fit_seconds",
 ]
 

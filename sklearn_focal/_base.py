@@ -42,6 +42,7 @@ from ._data import (
     module_dtype,
     validation_split,
 )
+from ._labels import encode
 from ._net import (
     EpochProgressBar,
     FocalNet,
@@ -412,16 +413,13 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
                 f"the previous call to fit. Previously got {self.classes_.tolist()}, "
                 f"`y` has {np.unique(y).tolist()}."
             )
-        y_encoded = np.searchsorted(self.classes_, y)
-        y_encoded = np.minimum(y_encoded, len(self.classes_) - 1)
-        unknown = self.classes_[y_encoded] != y
-        if unknown.any():
-            raise ValueError(
-                f"y contains labels {np.unique(y[unknown]).tolist()} that are not in "
-                f"classes_ = {self.classes_.tolist()}; pass every class of the "
-                "stream as `classes` on the first call to partial_fit."
-            )
-        return y_encoded
+        return encode(
+            y,
+            self.classes_,
+            message="y contains labels {} that are not in classes_ = "
+            f"{self.classes_.tolist()}; pass every class of the stream as "
+            "`classes` on the first call to partial_fit.",
+        )
 
     def _check_classes_to_learn(self, y_encoded, sample_weight, incremental):
         if incremental:  # a chunk of a stream may hold a single class
@@ -715,11 +713,6 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
         """
         best = self._logits(X).argmax(dim=1).numpy()
         return self.classes_[best]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
-        return tags
 
 
 def _check_numeric_columns(X, owner: str) -> None:

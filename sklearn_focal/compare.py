@@ -76,9 +76,9 @@ _COLUMNS = [
     "adaptive_ece",
     "classwise_ece",
     "mce",
-    "nll",
-    "brier",
-    "curvature",
+    "log_loss",
+    "multiclass_brier_score",
+    "hessian_trace",
     "fit_seconds",
     "gamma",
 ]
@@ -145,12 +145,12 @@ def _scores(estimator, X, y, labels, n_bins, with_curvature, reweighted):
         ),
         "classwise_ece": classwise_calibration_error(y, proba, **binned),
         "mce": expected_calibration_error(y, proba, norm="max", **binned),
-        "nll": negative_log_likelihood(y, proba, **common),
-        "brier": brier_score(y, proba, **common),
-        "curvature": np.nan,
+        "log_loss": negative_log_likelihood(y, proba, **common),
+        "multiclass_brier_score": brier_score(y, proba, **common),
+        "hessian_trace": np.nan,
     }
     if with_curvature:
-        row["curvature"] = float(hessian_trace(estimator, X, y, random_state=0))
+        row["hessian_trace"] = float(hessian_trace(estimator, X, y, random_state=0))
     return row
 
 
@@ -244,11 +244,13 @@ def compare_calibration(
     table : pandas.DataFrame
         One row per method (index), columns ``accuracy``,
         ``balanced_accuracy``, ``average_precision`` (positive class, or
-        macro one-vs-rest), ``ece``,
-        ``adaptive_ece``, ``classwise_ece``, ``mce``, ``nll``, ``brier``,
-        ``curvature`` (Hessian trace of the cross-entropy on the test part;
-        NaN for post-hoc methods), ``fit_seconds`` and ``gamma`` (0 for
-        cross-entropy, the selected gamma for ``focal``, else NaN).
+        macro one-vs-rest), ``ece``, ``adaptive_ece``, ``classwise_ece``,
+        ``mce``, ``log_loss``, ``multiclass_brier_score``,
+        ``hessian_trace`` (of the cross-entropy on the test part; NaN for
+        post-hoc methods), ``fit_seconds`` and ``gamma`` (0 for
+        cross-entropy, the selected gamma for ``focal``, else NaN). Each
+        column is named as its scorer in :mod:`sklearn_focal.scoring`,
+        without the ``neg_`` (the table shows the errors themselves).
     details : Bunch
         Only with ``return_estimators=True``: ``estimators`` (method name
         -> fitted model), ``gamma_search`` (the fitted GridSearchCV or

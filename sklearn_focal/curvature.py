@@ -62,7 +62,8 @@ from torch.func import functional_call, grad, jvp
 from ._base import _BaseFocalClassifier
 from ._compat import Interval, StrOptions, validate_params
 from ._data import as_tensor, module_dtype
-from .losses import FocalLoss, FocalLossSD53
+from ._labels import encode
+from .losses import FocalLoss, FocalLossSD53, sd53_gamma
 from .networks import MLP
 
 __all__ = [
@@ -144,13 +145,11 @@ def _problem(estimator, X, y, loss, dtype) -> _Problem:
     if isinstance(estimator, _BaseFocalClassifier):
         check_is_fitted(estimator)
         X = validate_data(estimator, X, reset=False, dtype=np.float32)
-        y = np.asarray(y)
-        classes = estimator.classes_
-        target = np.searchsorted(classes, y)
-        if (target >= len(classes)).any() or (
-            classes[np.minimum(target, len(classes) - 1)] != y
-        ).any():
-            raise ValueError("y contains labels the estimator was not fitted on.")
+        target = encode(
+            y,
+            estimator.classes_,
+            message="y contains labels the estimator was not fitted on: {}.",
+        )
         module, criterion = estimator.net_.module_, estimator.net_.criterion_
         device = torch.device(estimator.net_.device)
     elif hasattr(estimator, "module_") and hasattr(
@@ -516,7 +515,7 @@ def _closed_form_logit_trace(loss: nn.Module | None, logits, target):
         )
     elif isinstance(loss, FocalLossSD53):
         q = torch.softmax(logits, 1).gather(1, target[:, None]).squeeze(1)
-        gamma = torch.where(q < 0.2, 5.0, 3.0).to(logits.dtype)
+        gamma = sd53_gamma(q)
     else:
         return None
     p = torch.softmax(logits, dim=1)

@@ -574,7 +574,7 @@ def _is_ece_scorer(scorer):
 
 
 def _is_curvature_scorer(scorer):
-    return isinstance(scorer, CurvatureScorer) and scorer.kind == "trace"
+    return isinstance(scorer, CurvatureScorer) and scorer.measure == "trace"
 
 
 def _is_accuracy_scorer(scorer):

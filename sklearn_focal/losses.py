@@ -41,13 +41,14 @@ __all__ = [
     "focal_loss",
     "focal_loss_sd53",
     "inverse_focal_loss",
+    "sd53_gamma",
     "signed_focal_loss",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def _check_inputs(logits: Tensor, target: Tensor, reduction: str) -> None:
+def _check_logits_and_target(logits: Tensor, target: Tensor, reduction: str) -> None:
     if logits.ndim != 2 or logits.shape[1] < 2:
         raise ValueError(
             "logits must have shape (n_samples, n_classes) with n_classes >= 2; "
@@ -154,7 +155,7 @@ def focal_loss(
     >>> focal_loss(logits, target, gamma=2.0).item()
     0.0122...
     """
-    _check_inputs(logits, target, reduction)
+    _check_logits_and_target(logits, target, reduction)
     if isinstance(gamma, (int, float)) and gamma == 0:
         # Cross-entropy's own kernel: gamma=0 is then cross-entropy bit for bit,
         # reduction included (a separate sum would round differently).
@@ -165,6 +166,12 @@ def focal_loss(
     log_p = _target_log_prob(logits, target)
     loss = _modulated_nll(log_p, _one_minus_exp(log_p), gamma)
     return _reduce(loss, reduction, sample_weight)
+
+
+def sd53_gamma(p: Tensor) -> Tensor:
+    """FLSD-53's per-sample gamma: 5 where the true-class probability p is
+    below 0.2, else 3 (Mukhoti et al. 2020)."""
+    return torch.where(p < 0.2, 5.0, 3.0).to(p.dtype)
 
 
 def focal_loss_sd53(
@@ -180,10 +187,10 @@ def focal_loss_sd53(
     probability: gamma is a per-sample constant, not a function to
     differentiate.
     """
-    _check_inputs(logits, target, reduction)
+    _check_logits_and_target(logits, target, reduction)
     log_p = _target_log_prob(logits, target)
     p = log_p.detach().exp()
-    gamma = torch.where(p < 0.2, 5.0, 3.0).to(log_p.dtype)
+    gamma = sd53_gamma(p)
     loss = _modulated_nll(log_p, _one_minus_exp(log_p), gamma)
     return _reduce(loss, reduction, sample_weight)
 
@@ -200,7 +207,7 @@ def inverse_focal_loss(
     Up-weights confident samples, so it raises confidence where focal loss
     lowers it; AdaFocal switches to it for under-confident bins.
     """
-    _check_inputs(logits, target, reduction)
+    _check_logits_and_target(logits, target, reduction)
     log_p = _target_log_prob(logits, target)
     loss = _modulated_nll(log_p, 1.0 + log_p.exp(), gamma)
     return _reduce(loss, reduction, sample_weight)
@@ -218,7 +225,7 @@ def signed_focal_loss(
     The per-sample loss of AdaFocal (Ghosh et al. 2022): ``gamma`` is a tensor
     of shape (n_samples,) holding each sample's signed gamma.
     """
-    _check_inputs(logits, target, reduction)
+    _check_logits_and_target(logits, target, reduction)
     log_p = _target_log_prob(logits, target)
     gamma = torch.as_tensor(gamma, dtype=log_p.dtype, device=log_p.device)
     return _reduce(_signed_focal_nll(log_p, gamma), reduction, sample_weight)
@@ -243,7 +250,7 @@ def dual_focal_loss(
     implementation: the modulating factor then also looks at the runner-up,
     which keeps it away from 0 for confidently *wrong*-margin samples.
     """
-    _check_inputs(logits, target, reduction)
+    _check_logits_and_target(logits, target, reduction)
     log_probs = F.log_softmax(logits, dim=1)
     log_p = log_probs.gather(1, target.long()[:, None]).squeeze(1)
     probs = log_probs.exp()
@@ -266,9 +273,8 @@ class _Loss(nn.Module):
 
 
 class _GammaLoss(_Loss):
-    """A loss with one non-negative ``gamma``; ``_function`` computes it."""
-
-    _function = staticmethod(focal_loss)
+    """A loss with one non-negative ``gamma``; each subclass sets
+    ``_function``, the functional form that computes it."""
 
     def __init__(self, gamma: float = 2.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
@@ -374,7 +380,7 @@ class AdaFocalLoss(_Loss):
     def forward(
         self, logits: Tensor, target: Tensor, sample_weight: Tensor | None = None
     ) -> Tensor:
-        _check_inputs(logits, target, self.reduction)
+        _check_logits_and_target(logits, target, self.reduction)
         log_p = _target_log_prob(logits, target)
         gamma = self.gamma_of(log_p.detach().exp())
         return _reduce(_signed_focal_nll(log_p, gamma), self.reduction, sample_weight)

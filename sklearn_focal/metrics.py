@@ -50,6 +50,7 @@ from ._compat import (
     _check_sample_weight,
     validate_params,
 )
+from ._labels import encode
 
 if TYPE_CHECKING:  # torch loads on the first metric call, not on import
     import torch
@@ -109,14 +110,8 @@ def _encode(y_true, labels):
             return (np.cumsum(present) - 1)[y_true], labels
     # As in sklearn's log_loss: the columns of y_prob follow the sorted labels.
     labels = np.unique(y_true if labels is None else labels)
-    encoded = np.minimum(np.searchsorted(labels, y_true), len(labels) - 1)
-    unknown = labels[encoded] != y_true
-    if unknown.any():
-        raise ValueError(
-            "y_true contains labels not in labels: "
-            f"{np.unique(y_true[unknown]).tolist()}."
-        )
-    return encoded, labels
+    message = "y_true contains labels not in labels: {}."
+    return encode(y_true, labels, message=message), labels
 
 
 def _check_inputs(y_true, y_prob, labels, sample_weight):

@@ -103,7 +103,7 @@ class CurvatureScorer(_BaseScorer):
 
     Parameters
     ----------
-    kind : {"trace", "top_eigenvalue"}, default="trace"
+    measure : {"trace", "top_eigenvalue"}, default="trace"
         :func:`~sklearn_focal.curvature.hessian_trace` or
         :func:`~sklearn_focal.curvature.hessian_top_eigenvalue`.
     **kwargs
@@ -124,18 +124,20 @@ class CurvatureScorer(_BaseScorer):
 
     _FUNCTIONS = {"trace": hessian_trace, "top_eigenvalue": hessian_top_eigenvalue}
 
-    def __init__(self, kind: str = "trace", **kwargs):
-        if kind not in self._FUNCTIONS:
-            raise ValueError(f"kind must be 'trace' or 'top_eigenvalue'; got {kind!r}.")
+    def __init__(self, measure: str = "trace", **kwargs):
+        if measure not in self._FUNCTIONS:
+            raise ValueError(
+                f"measure must be 'trace' or 'top_eigenvalue'; got {measure!r}."
+            )
         super().__init__(
-            self._FUNCTIONS[kind],
+            self._FUNCTIONS[measure],
             sign=-1,
             kwargs={"random_state": 0, **kwargs},
             # never called (the curvature needs the estimator, not its
             # predictions); scikit-learn's multi-metric scoring checks it exists
             response_method="predict",
         )
-        self.kind = kind
+        self.measure = measure
 
     def _score(self, method_caller, estimator, X, y_true, **kwargs):
         if kwargs.get("sample_weight") is not None:
@@ -149,7 +151,7 @@ class CurvatureScorer(_BaseScorer):
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self._kwargs.items())
-        return f"CurvatureScorer(kind={self.kind!r}{extra})"
+        return f"CurvatureScorer(measure={self.measure!r}{extra})"
 
 
 #: ``-hessian_trace`` (cross-entropy, exact for the default MLP).

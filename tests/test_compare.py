@@ -48,15 +48,17 @@ def test_table_layout(wine_comparison):
         "adaptive_ece",
         "classwise_ece",
         "mce",
-        "nll",
-        "brier",
-        "curvature",
+        "log_loss",
+        "multiclass_brier_score",
+        "hessian_trace",
         "fit_seconds",
         "gamma",
     ]
     networks = ["cross_entropy", "focal", "focal_sd53", "adafocal"]
-    assert table.loc[networks, "curvature"].gt(0).all()
-    assert table.loc[["temperature", "isotonic", "sigmoid"], "curvature"].isna().all()
+    assert table.loc[networks, "hessian_trace"].gt(0).all()
+    assert (
+        table.loc[["temperature", "isotonic", "sigmoid"], "hessian_trace"].isna().all()
+    )
     assert table.loc["cross_entropy", "gamma"] == 0
     assert (
         table.loc["focal", "gamma"]
@@ -86,7 +88,7 @@ def test_scores_recomputed_from_the_returned_models(wine_comparison):
             ]
         )
         assert table.loc[method, "average_precision"] == pytest.approx(expected_ap)
-        assert table.loc[method, "nll"] == pytest.approx(
+        assert table.loc[method, "log_loss"] == pytest.approx(
             log_loss(y_test, proba), rel=1e-6
         )
         assert table.loc[method, "ece"] == pytest.approx(
@@ -147,7 +149,9 @@ def test_raw_mixed_frame_with_missing_values_and_string_labels():
         verbose=0,
     )
     assert table["accuracy"].gt(0.6).all()
-    assert np.isfinite(table[["ece", "nll", "brier"]].to_numpy()).all()
+    assert np.isfinite(
+        table[["ece", "log_loss", "multiclass_brier_score"]].to_numpy()
+    ).all()
 
 
 def test_make_preprocessor():
