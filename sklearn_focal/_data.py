@@ -63,10 +63,13 @@ class TensorDataset(_SkorchDataset):
         return len(self.X)
 
     def __getitem__(self, i):
-        X = self.X[i]
-        if self.sample_weight is not None:
-            X = {"X": X, "sample_weight": self.sample_weight[i]}
-        return X, (torch.zeros(()) if self.y is None else self.y[i])
+        # Never called: TensorBatches slices the whole tensors. Defined so that
+        # skorch's per-sample __getitem__ (which needs its own __init__) is
+        # not inherited by mistake.
+        raise TypeError(
+            "TensorDataset is read by TensorBatches, whole tensors at a time, "
+            "not sample by sample."
+        )
 
 
 def unpack_batch(batch):
