@@ -29,8 +29,8 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The test suite against the oldest scikit-learn and skorch pyproject.toml
-# accepts (constraints-oldest.txt), in a venv of its own.
+# The test suite against the oldest torch, scikit-learn and skorch that
+# pyproject.toml accepts (constraints-oldest.txt), in a venv of its own.
 OLD := .venv-oldest
 $(OLD)/.installed: pyproject.toml constraints-oldest.txt
 	$(PYTHON) -m venv $(OLD)
