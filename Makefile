@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-oldest lint format docs docs-noexec bench clean
+.PHONY: demo test test-oldest test-newest lint format docs docs-noexec bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,17 @@ $(OLD)/.installed: pyproject.toml constraints-oldest.txt
 test-oldest: $(OLD)/.installed
 	$(OLD)/bin/python -m pytest -q -p no:cacheprovider
 
+# ... and against the newest torch on offer (constraints-newest.txt).
+NEW := .venv-newest
+$(NEW)/.installed: pyproject.toml constraints-newest.txt
+	$(PYTHON) -m venv $(NEW)
+	$(NEW)/bin/python -m pip install --quiet --upgrade pip
+	$(NEW)/bin/python -m pip install --quiet -c constraints-newest.txt -e ".[test]"
+	touch $(NEW)/.installed
+
+test-newest: $(NEW)/.installed
+	$(NEW)/bin/python -m pytest -q -p no:cacheprovider
+
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
@@ -58,4 +69,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/imbalance.py
 
 clean:
-	rm -rf $(VENV) $(OLD) docs/_build docs/auto_examples docs/generated results .pytest_cache
+	rm -rf $(VENV) $(OLD) $(NEW) docs/_build docs/auto_examples docs/generated results .pytest_cache
