@@ -39,7 +39,7 @@ from numbers import Integral
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from sklearn.metrics import average_precision_score
+from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import check_array
 
@@ -63,6 +63,7 @@ __all__ = [
     "classwise_calibration_error",
     "expected_calibration_error",
     "negative_log_likelihood",
+    "ood_detection_scores",
 ]
 
 #: Largest tolerated deviation of a probability row sum from 1.
@@ -730,3 +731,60 @@ def average_precision(y_true, y_prob, *, labels=None, sample_weight=None) -> flo
         if (y_encoded == k).any()
     ]
     return float(np.mean(scores))
+
+
+def ood_detection_scores(proba_in, proba_out) -> dict[str, float]:
+    """How well the confidence separates in- from out-of-distribution rows.
+
+    Each row gets two scores of "being in distribution": its maximum class
+    probability (Hendrycks & Gimpel, 2017) and its negative predictive
+    entropy. For each, the AUROC of telling the in-distribution rows
+    (positives) from the out-of-distribution ones, as
+    :func:`sklearn.metrics.roc_auc_score` computes it, and the false
+    positive rate at 95 % true positive rate: the share of OOD rows scored
+    at least as high as the threshold that keeps 95 % of the in-distribution
+    rows.
+
+    Parameters
+    ----------
+    proba_in : array-like of shape (n_in, n_classes)
+        Predicted probabilities on in-distribution rows.
+    proba_out : array-like of shape (n_out, n_classes)
+        Predicted probabilities on out-of-distribution rows.
+
+    Returns
+    -------
+    scores : dict of str to float
+        ``auroc_max_proba``, ``fpr95_max_proba``, ``auroc_entropy``,
+        ``fpr95_entropy``. Higher AUROC and lower FPR are better.
+
+    Examples
+    --------
+    >>> from sklearn_focal.metrics import ood_detection_scores
+    >>> scores = ood_detection_scores([[0.9, 0.1], [0.8, 0.2]],
+    ...                               [[0.5, 0.5], [0.6, 0.4]])
+    >>> scores["auroc_max_proba"], scores["fpr95_max_proba"]
+    (1.0, 0.0)
+    """
+    proba_in = check_array(proba_in, dtype=np.float64, input_name="proba_in")
+    proba_out = check_array(proba_out, dtype=np.float64, input_name="proba_out")
+    if proba_in.shape[1] != proba_out.shape[1]:
+        raise ValueError(
+            f"proba_in has {proba_in.shape[1]} columns and proba_out "
+            f"{proba_out.shape[1]}: both must score the same classes."
+        )
+    for name, proba in (("proba_in", proba_in), ("proba_out", proba_out)):
+        try:
+            _check_probability_values(proba, _scan_probabilities(proba))
+        except ValueError as exc:  # name the argument, not "y_prob"
+            raise ValueError(f"{name}: {exc}") from None
+    is_in = np.r_[np.ones(len(proba_in)), np.zeros(len(proba_out))]
+    proba = np.vstack([proba_in, proba_out])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.where(proba > 0, proba * np.log(proba), 0.0).sum(axis=1)
+    scores = {}
+    for name, score in (("max_proba", proba.max(axis=1)), ("entropy", -entropy)):
+        scores[f"auroc_{name}"] = float(roc_auc_score(is_in, score))
+        fpr, tpr, _ = roc_curve(is_in, score)
+        scores[f"fpr95_{name}"] = float(fpr[np.searchsorted(tpr, 0.95, side="left")])
+    return scores

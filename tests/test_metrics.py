@@ -426,3 +426,39 @@ def test_labels_missing_a_class_of_y_true(backend):
 def test_invalid_parameters(kwargs, match):
     with pytest.raises(InvalidParameterError, match=match):
         expected_calibration_error([0, 1], [[0.5, 0.5]] * 2, **kwargs)
+
+
+# -- out-of-distribution detection ---------------------------------------------
+def test_ood_detection_scores_match_sklearn_roc():
+    from sklearn.metrics import roc_auc_score
+
+    from sklearn_focal.metrics import ood_detection_scores
+
+    rng = np.random.default_rng(0)
+    proba_in = rng.dirichlet([5.0, 1.0, 1.0], size=300)  # confident
+    proba_out = rng.dirichlet([1.0, 1.0, 1.0], size=200)  # diffuse
+    scores = ood_detection_scores(proba_in, proba_out)
+    is_in = np.r_[np.ones(300), np.zeros(200)]
+    both = np.vstack([proba_in, proba_out])
+    entropy = -(both * np.log(both)).sum(axis=1)
+    assert scores["auroc_max_proba"] == pytest.approx(
+        roc_auc_score(is_in, both.max(axis=1)), abs=1e-12
+    )
+    assert scores["auroc_entropy"] == pytest.approx(
+        roc_auc_score(is_in, -entropy), abs=1e-12
+    )
+    # FPR at 95 % TPR by hand: the threshold keeping 95 % of the in rows
+    for name, score in (("max_proba", both.max(axis=1)), ("entropy", -entropy)):
+        threshold = np.sort(score[:300])[::-1][int(np.ceil(0.95 * 300)) - 1]
+        expected = np.mean(score[300:] >= threshold)
+        assert scores[f"fpr95_{name}"] == pytest.approx(expected, abs=1e-12)
+    assert 0.5 < scores["auroc_max_proba"] < 1
+
+
+def test_ood_detection_scores_bad_input_names_the_argument():
+    from sklearn_focal.metrics import ood_detection_scores
+
+    with pytest.raises(ValueError, match="3 columns and proba_out 2"):
+        ood_detection_scores(np.full((2, 3), 1 / 3), np.full((2, 2), 0.5))
+    with pytest.raises(ValueError, match=r"proba_out: The rows of y_prob must sum"):
+        ood_detection_scores(np.full((2, 2), 0.5), np.full((2, 2), 0.4))
