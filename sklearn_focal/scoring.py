@@ -47,6 +47,7 @@ from .metrics import (
     classwise_calibration_error,
     expected_calibration_error,
     negative_log_likelihood,
+    smooth_calibration_error,
 )
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "get_scorer_names",
     "mce_scorer",
     "nll_scorer",
+    "smooth_ece_scorer",
     "top_eigenvalue_scorer",
 ]
 
@@ -84,6 +86,8 @@ classwise_ece_scorer = _error_scorer(classwise_calibration_error)
 #: On binary problems it is twice scikit-learn's ``neg_brier_score`` (which
 #: scores the positive class only), hence its own name.
 brier_scorer = _error_scorer(brier_score)
+#: ``-smooth_calibration_error``: smooth ECE (Błasiok & Nakkiran 2023).
+smooth_ece_scorer = _error_scorer(smooth_calibration_error)
 #: ``-negative_log_likelihood``.
 nll_scorer = _error_scorer(negative_log_likelihood)
 #: :func:`~sklearn_focal.metrics.average_precision` (greater is better): on
@@ -166,6 +170,7 @@ _SCORERS = {
     "neg_classwise_ece": classwise_ece_scorer,
     "neg_multiclass_brier_score": brier_scorer,
     "neg_log_loss": nll_scorer,
+    "neg_smooth_ece": smooth_ece_scorer,
     "average_precision": average_precision_scorer,
     "neg_hessian_trace": curvature_scorer,
     "neg_hessian_top_eigenvalue": top_eigenvalue_scorer,

@@ -462,3 +462,44 @@ def test_ood_detection_scores_bad_input_names_the_argument():
         ood_detection_scores(np.full((2, 3), 1 / 3), np.full((2, 2), 0.5))
     with pytest.raises(ValueError, match=r"proba_out: The rows of y_prob must sum"):
         ood_detection_scores(np.full((2, 2), 0.5), np.full((2, 2), 0.4))
+
+
+# -- smooth ECE ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "n, k, concentration", [(50, 3, 1.0), (500, 5, 3.0), (3000, 10, 0.5)]
+)
+def test_smooth_ece_equals_relplot(n, k, concentration):
+    relplot = pytest.importorskip("relplot")
+    from relplot.metrics import multiclass_logits_to_confidences
+
+    from sklearn_focal.metrics import smooth_calibration_error
+
+    rng = np.random.default_rng(n)
+    truth = rng.dirichlet(np.full(k, concentration), size=n)
+    y = (rng.random(n)[:, None] > np.cumsum(truth, axis=1)).sum(axis=1)
+    y = np.minimum(y, k - 1)
+    sharpened = truth**1.5  # over-confident predictions
+    sharpened /= sharpened.sum(axis=1, keepdims=True)
+    confidence, correct = multiclass_logits_to_confidences(sharpened, y, probs=True)
+    expected = relplot.smECE(confidence, correct)
+    got = smooth_calibration_error(y, sharpened, labels=np.arange(k))
+    assert got == pytest.approx(expected, abs=1e-6)
+    assert 0 < got < 1
+
+
+def test_smooth_ece_weights_are_repetitions():
+    from sklearn_focal.metrics import smooth_calibration_error
+
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet(np.ones(3), size=40)
+    y = rng.integers(0, 3, size=40)
+    counts = rng.integers(1, 4, size=40)
+    weighted = smooth_calibration_error(y, proba, sample_weight=counts)
+    repeated = smooth_calibration_error(
+        np.repeat(y, counts), np.repeat(proba, counts, axis=0)
+    )
+    assert weighted == pytest.approx(repeated, rel=1e-10)
+    # a perfectly calibrated predictor scores close to 0
+    p = rng.uniform(0.05, 0.95, size=20_000)
+    outcome = (rng.random(20_000) < p).astype(int)
+    assert smooth_calibration_error(outcome, p) < 0.02

@@ -69,6 +69,7 @@ def test_names_and_fallback_to_sklearn():
             "neg_hessian_trace",
             "neg_hessian_top_eigenvalue",
             "average_precision",
+            "neg_smooth_ece",
         ]
     )
     # fresh copies, as scikit-learn's get_scorer hands out
