@@ -29,28 +29,20 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The test suite against the oldest torch, scikit-learn and skorch that
-# pyproject.toml accepts (constraints-oldest.txt), in a venv of its own.
-OLD := .venv-oldest
-$(OLD)/.installed: pyproject.toml constraints-oldest.txt
-	$(PYTHON) -m venv $(OLD)
-	$(OLD)/bin/python -m pip install --quiet --upgrade pip
-	$(OLD)/bin/python -m pip install --quiet -c constraints-oldest.txt -e ".[test]"
-	touch $(OLD)/.installed
+# The test suite in a venv of its own, against the versions of
+# constraints-oldest.txt (the oldest torch, scikit-learn and skorch that
+# pyproject.toml accepts) or constraints-newest.txt (the newest torch on offer).
+.venv-%/.installed: pyproject.toml constraints-%.txt
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-$*/bin/python -m pip install --quiet -c constraints-$*.txt -e ".[test]"
+	touch $@
 
-test-oldest: $(OLD)/.installed
-	$(OLD)/bin/python -m pytest -q -p no:cacheprovider
+# kept between runs (make would delete it as an intermediate file)
+.PRECIOUS: .venv-%/.installed
 
-# ... and against the newest torch on offer (constraints-newest.txt).
-NEW := .venv-newest
-$(NEW)/.installed: pyproject.toml constraints-newest.txt
-	$(PYTHON) -m venv $(NEW)
-	$(NEW)/bin/python -m pip install --quiet --upgrade pip
-	$(NEW)/bin/python -m pip install --quiet -c constraints-newest.txt -e ".[test]"
-	touch $(NEW)/.installed
-
-test-newest: $(NEW)/.installed
-	$(NEW)/bin/python -m pytest -q -p no:cacheprovider
+test-oldest test-newest: test-%: .venv-%/.installed
+	.venv-$*/bin/python -m pytest -q -p no:cacheprovider
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
@@ -69,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/imbalance.py
 
 clean:
-	rm -rf $(VENV) $(OLD) $(NEW) docs/_build docs/auto_examples docs/generated results .pytest_cache
+	rm -rf $(VENV) .venv-oldest .venv-newest docs/_build docs/auto_examples docs/generated results .pytest_cache
