@@ -31,6 +31,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback, EarlyStopping
+from skorch.helper import predefined_split
 from torch import nn
 
 from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
@@ -47,7 +48,6 @@ from ._net import (
     EpochProgressBar,
     FocalNet,
     StopOnDivergence,
-    predefined_split,
     propagate_interrupts,
     softmax64,
 )
@@ -112,7 +112,6 @@ def _check_hidden_layer_sizes(hidden_layer_sizes) -> tuple[int, ...]:
 
 # --------------------------------------------------------------------------
 # The estimator base class
-# --------------------------------------------------------------------------
 # --------------------------------------------------------------------------
 class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
     """Training, prediction and validation shared by the focal classifiers.
@@ -319,9 +318,8 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
                     raise ValueError(
                         f"class_weight='balanced' weighs class {rare!r} up, but it "
                         "has too few samples to appear in the validation split, "
-                        "where early stopping "
-                        "would never see it. Pass more samples of it, or a "
-                        "class_weight dict."
+                        "where early stopping would never see it. Pass more "
+                        "samples of it, or a class_weight dict."
                     )
             if sample_weight is not None and not sample_weight[valid_idx].any():
                 raise ValueError(
@@ -360,9 +358,13 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
                 dtype=module_dtype(net.module_),
                 device=device,
             )
-            if sample_weight is not None and not _accepts_sample_weight(net.criterion_):
+            criterion = net.criterion_
+            forward = criterion.forward if isinstance(criterion, nn.Module) else None
+            if sample_weight is not None and not _takes_argument(
+                forward or criterion, "sample_weight"
+            ):
                 raise ValueError(
-                    f"sample_weight was passed but the loss {net.criterion_!r} does "
+                    f"sample_weight was passed but the loss {criterion!r} does "
                     "not accept a `sample_weight` argument in its forward()."
                 )
             self._check_module_output(net.module_, train.X[:2].to(device), n_classes)
@@ -423,7 +425,7 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_classes_to_learn(self, y_encoded, sample_weight, incremental):
         if incremental:  # a chunk of a stream may hold a single class
-            present = self.classes_
+            present = np.arange(len(self.classes_))
         elif sample_weight is None:
             present = np.unique(y_encoded)
         else:
@@ -457,13 +459,8 @@ class _BaseFocalClassifier(ClassifierMixin, BaseEstimator):
                     "a dict, e.g. from sklearn.utils.class_weight."
                     "compute_class_weight('balanced', classes=..., y=y_all)."
                 )
+            # a fit's classes_ come from y: every class has samples
             counts = np.bincount(y_encoded, minlength=n_classes)
-            missing = self.classes_[counts == 0]
-            if len(missing):
-                raise ValueError(
-                    f"class_weight='balanced' needs samples of every class; class "
-                    f"{_label(missing[0])!r} has none."
-                )
             return len(y_encoded) / (n_classes * counts)
         weights = np.ones(n_classes)
         for label, weight in self.class_weight.items():
@@ -745,20 +742,12 @@ def _prefixed(prefix: str, kwargs: dict) -> dict:
     return {f"{prefix}__{k}": v for k, v in kwargs.items()}
 
 
-def _takes_argument(cls: type, name: str) -> bool:
-    params = inspect.signature(cls).parameters
-    return name in params or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
-    )
-
-
-def _accepts_sample_weight(criterion: Any) -> bool:
+def _takes_argument(function, name: str) -> bool:
+    """Whether ``function`` (or a class's constructor) accepts ``name=``."""
     try:
-        params = inspect.signature(
-            criterion.forward if isinstance(criterion, nn.Module) else criterion
-        ).parameters
+        params = inspect.signature(function).parameters
     except (TypeError, ValueError):
         return False
-    return "sample_weight" in params or any(
+    return name in params or any(
         p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
     )

@@ -40,7 +40,6 @@ __all__ = [
     "FocalNet",
     "StopOnDivergence",
     "ValidationNLL",
-    "predefined_split",
     "propagate_interrupts",
     "softmax64",
 ]
@@ -60,7 +59,7 @@ class ValidationNLL(Callback):
     """
 
     def on_epoch_begin(self, net, **kwargs):
-        self._sum = self._weight = None
+        self._sum, self._weight = None, 0.0
 
     def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
         if training:
@@ -68,17 +67,14 @@ class ValidationNLL(Callback):
         _, y, w = unpack_batch(batch)
         nll = F.cross_entropy(y_pred.detach(), y, reduction="none")
         total = nll.sum() if w is None else nll @ w.to(nll.dtype)
-        weight = torch.tensor(float(len(y))) if w is None else w.sum()
-        if self._sum is None:
-            self._sum, self._weight = total, weight.to(total.device, total.dtype)
-        else:
-            self._sum = self._sum + total
-            self._weight = self._weight + weight.to(total.device, total.dtype)
+        self._sum = total if self._sum is None else self._sum + total
+        # a count stays on the host; weights are summed where they are
+        self._weight = self._weight + (len(y) if w is None else w.sum())
 
     def on_epoch_end(self, net, **kwargs):
         if self._sum is not None:
             net.history.record("valid_nll", float(self._sum) / float(self._weight))
-        self._sum = self._weight = None
+        self._sum, self._weight = None, 0.0
 
 
 class StopOnDivergence(Callback):
@@ -232,12 +228,3 @@ def propagate_interrupts():
 def softmax64(logits: torch.Tensor) -> torch.Tensor:
     """Softmax in float64: the probabilities of ``predict_proba``."""
     return torch.softmax(logits.to(torch.float64), dim=-1)
-
-
-def predefined_split(valid: TensorDataset):
-    """skorch ``train_split`` that keeps the training data and adds ``valid``."""
-
-    def split(dataset, y=None, **kwargs):
-        return dataset, valid
-
-    return split
