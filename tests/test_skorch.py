@@ -383,3 +383,9 @@ def test_ctrl_c_propagates_out_of_fit(iris):
         timer.cancel()
     # early stopping still ends a fit normally (skorch signals it the same way)
     FocalClassifier(**FAST, tol=10.0, n_iter_no_change=1).fit(X, y)
+
+
+def test_partial_fit_of_a_single_class_stream_is_a_clear_error(iris):
+    X, _ = iris
+    with pytest.raises(ValueError, match=r"at least 2 classes.*\('a'\)"):
+        FocalClassifier(**FAST).partial_fit(X, np.full(len(X), "a"))
