@@ -34,6 +34,15 @@ from .metrics import calibration_bins
 __all__ = ["AdaFocalCallback", "AdaFocalClassifier", "update_gammas"]
 
 
+def _check_switch_threshold(switch_threshold, gamma_max) -> None:
+    if switch_threshold > gamma_max:
+        raise ValueError(
+            f"switch_threshold={switch_threshold} exceeds gamma_max={gamma_max}: a "
+            "gamma switching to the focal loss would be clipped below the "
+            "threshold and switch back at every update."
+        )
+
+
 def update_gammas(
     gammas,
     gap,
@@ -82,12 +91,7 @@ def update_gammas(
     >>> update_gammas([1.0, 1.0, 0.25, -0.5], [0.1, -0.1, -0.5, 0.0], [5, 5, 5, 0])
     array([ 1.10517092,  0.90483742, -0.2       , -0.5       ])
     """
-    if switch_threshold > gamma_max:
-        raise ValueError(
-            f"switch_threshold={switch_threshold} exceeds gamma_max={gamma_max}: a "
-            "gamma switching to the focal loss would be clipped below the "
-            "threshold and switch back at every update."
-        )
+    _check_switch_threshold(switch_threshold, gamma_max)
     gammas = np.asarray(gammas, dtype=float)
     gap = np.asarray(gap, dtype=float)
     # exp() of at most 700 stays finite; a step that large is clipped anyway
@@ -370,12 +374,7 @@ best_epoch_, class_weight_
         self._set_routed_params(kwargs)
 
     def _criterion_spec(self, n_classes):
-        if self.switch_threshold > self.gamma_max:
-            raise ValueError(
-                f"switch_threshold={self.switch_threshold} exceeds gamma_max="
-                f"{self.gamma_max}: a gamma switching to the focal loss would be "
-                "clipped below the threshold and switch back at every epoch."
-            )
+        _check_switch_threshold(self.switch_threshold, self.gamma_max)
         if not self.gamma_min <= self.gamma_init <= self.gamma_max:
             raise ValueError(
                 f"gamma_init={self.gamma_init} must lie in [gamma_min, gamma_max] = "
