@@ -310,7 +310,8 @@ def compare_calibration(
         progress.set_postfix_str(method)
         start = time.perf_counter()
         fitted = _METHODS[method](context, method)
-        fit_seconds[method] = fitted.shared_seconds + time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        fit_seconds[method] = elapsed if fitted.seconds is None else fitted.seconds
         estimators[method] = fitted.model
         if fitted.gamma is not None:
             gamma[method] = fitted.gamma
@@ -383,9 +384,9 @@ class _Context:
 class _Fitted:
     model: Any
     gamma: float | None = None
-    #: Seconds of shared work (the post-hoc base network) this method is
-    #: charged for besides its own.
-    shared_seconds: float = 0.0
+    #: Fit seconds, when the builder counts them itself (shared work);
+    #: None: the time the builder took.
+    seconds: float | None = None
 
 
 def _cross_entropy(ctx, method):
@@ -421,12 +422,12 @@ def _adafocal(ctx, method):
 
 def _post_hoc(ctx, method):
     """``method`` in {temperature, isotonic, sigmoid} on the frozen network."""
-    cached = ctx._base is not None
     base, X_cal, y_cal, base_seconds = ctx.post_hoc_base()
+    start = time.perf_counter()
     model = CalibratedClassifierCV(FrozenEstimator(base), method=method)
+    model.fit(X_cal, y_cal)
     # every post-hoc method pays for the network once, whoever fitted it
-    shared = base_seconds if cached else 0.0
-    return _Fitted(model.fit(X_cal, y_cal), shared_seconds=shared)
+    return _Fitted(model, seconds=base_seconds + time.perf_counter() - start)
 
 
 #: Method name -> builder; adding a method is adding an entry here and its
