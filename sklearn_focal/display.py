@@ -180,7 +180,7 @@ class ReliabilityDisplay(_DisplayMixin):
         draw = {"top_label": self._draw_top_label, "classwise": self._draw_classwise}
         self.bars_ = self.gaps_ = self.pooled_line_ = None
         histogram = draw[self.kind](
-            ax, name if name is not None else "model", show_gaps, **kwargs
+            ax, name if name is not None else "model", show_gaps, ref_line, **kwargs
         )
         ax.set(xlim=(0, 1), ylim=(0, 1.02))
         if isinstance(self.line_, list) and len(self.line_) > 5:
@@ -205,7 +205,7 @@ class ReliabilityDisplay(_DisplayMixin):
                 ax.set_xlabel("")
         return self
 
-    def _draw_top_label(self, ax, name, show_gaps, **kwargs):
+    def _draw_top_label(self, ax, name, show_gaps, ref_line, **kwargs):
         """Accuracy per confidence bin, with accuracy and gap bars.
 
         Returns the histogram's (counts, edges, colour).
@@ -243,10 +243,11 @@ class ReliabilityDisplay(_DisplayMixin):
                 edgecolor="tab:red",
                 hatch="//",
                 linewidth=0.5,
-                # one legend entry however many models share the axes
-                label=None
-                if gap_label in ax.get_legend_handles_labels()[1]
-                else gap_label,
+                # labelled with the reference line, once however many models
+                # share the axes
+                label=gap_label
+                if ref_line and gap_label not in ax.get_legend_handles_labels()[1]
+                else None,
             )
         ax.set(
             xlabel="Confidence (probability of the predicted class)",
@@ -254,7 +255,7 @@ class ReliabilityDisplay(_DisplayMixin):
         )
         return bins.count, bins.edges, color
 
-    def _draw_classwise(self, ax, name, show_gaps, **kwargs):
+    def _draw_classwise(self, ax, name, show_gaps, ref_line, **kwargs):
         """One faint curve per class, and the pooled curve in bold.
 
         Returns the histogram's (counts, edges, colour): all classes pooled.
