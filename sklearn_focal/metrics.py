@@ -822,7 +822,8 @@ def _smooth_ece_at(confidence, residual, weight, sigma):
     at = np.linspace(0, 1, max(round(10 / sigma), 200))
     density = _reflected_gaussian_smooth(confidence, weight, sigma, at) + 1e-4
     smoothed = _reflected_gaussian_smooth(confidence, weight * residual, sigma, at)
-    return float(np.sum(np.abs(smoothed / density) * density) / np.sum(density))
+    # |smoothed / density| weighted by density: the density cancels
+    return float(np.sum(np.abs(smoothed)) / np.sum(density))
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
