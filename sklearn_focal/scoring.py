@@ -45,6 +45,7 @@ from .metrics import (
     average_precision,
     brier_score,
     classwise_calibration_error,
+    debiased_calibration_error,
     expected_calibration_error,
     negative_log_likelihood,
     smooth_calibration_error,
@@ -58,6 +59,7 @@ __all__ = [
     "calibration_scoring",
     "classwise_ece_scorer",
     "curvature_scorer",
+    "debiased_ce_scorer",
     "ece_scorer",
     "get_scorer",
     "get_scorer_names",
@@ -88,6 +90,8 @@ classwise_ece_scorer = _error_scorer(classwise_calibration_error)
 brier_scorer = _error_scorer(brier_score)
 #: ``-smooth_calibration_error``: smooth ECE (Błasiok & Nakkiran 2023).
 smooth_ece_scorer = _error_scorer(smooth_calibration_error)
+#: ``-debiased_calibration_error``: Kumar et al.'s debiased L2 error.
+debiased_ce_scorer = _error_scorer(debiased_calibration_error)
 #: ``-negative_log_likelihood``.
 nll_scorer = _error_scorer(negative_log_likelihood)
 #: :func:`~sklearn_focal.metrics.average_precision` (greater is better): on
@@ -171,6 +175,7 @@ _SCORERS = {
     "neg_multiclass_brier_score": brier_scorer,
     "neg_log_loss": nll_scorer,
     "neg_smooth_ece": smooth_ece_scorer,
+    "neg_debiased_ce": debiased_ce_scorer,
     "average_precision": average_precision_scorer,
     "neg_hessian_trace": curvature_scorer,
     "neg_hessian_top_eigenvalue": top_eigenvalue_scorer,

@@ -464,6 +464,50 @@ def test_ood_detection_scores_bad_input_names_the_argument():
         ood_detection_scores(np.full((2, 2), 0.5), np.full((2, 2), 0.4))
 
 
+# -- debiased L2 calibration error (Kumar et al. 2019) ------------------------------
+@pytest.mark.parametrize("mode", ["top_label", "marginal"])
+@pytest.mark.parametrize(
+    "n, k, n_bins", [(7, 4, 15), (60, 3, 15), (900, 10, 10), (2000, 2, 15)]
+)
+def test_debiased_calibration_error_equals_uncertainty_calibration(n, k, n_bins, mode):
+    calibration = pytest.importorskip("calibration")
+    from sklearn_focal.metrics import debiased_calibration_error
+
+    rng = np.random.default_rng(n + k)
+    logits = 2 * rng.normal(size=(n, k))
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = rng.integers(0, k, size=n)
+    expected = calibration.lower_bound_scaling_ce(
+        proba, y, p=2, debias=True, num_bins=n_bins, mode=mode.replace("_", "-")
+    )
+    got = debiased_calibration_error(y, proba, n_bins=n_bins, mode=mode)
+    assert got == pytest.approx(expected, abs=1e-9)
+    if n_bins == 15:  # the package's default entry point (continuous input)
+        default = calibration.get_calibration_error(
+            proba, y, p=2, debias=True, mode=mode.replace("_", "-")
+        )
+        assert got == pytest.approx(default, abs=1e-9)
+
+
+def test_debiased_squared_error_is_unbiased_where_the_plugin_is_not():
+    from sklearn_focal.metrics import _debiased_squared_error
+
+    rng = np.random.default_rng(3)
+    plugin, debiased = [], []
+    for _ in range(300):  # a calibrated predictor on 200 samples: true error 0
+        p = rng.uniform(0.05, 0.95, size=200)
+        y = (rng.random(200) < p).astype(float)
+        debiased.append(_debiased_squared_error(p, y, 15))
+        bins = np.array_split(np.argsort(p), 15)
+        plugin.append(
+            sum(len(b) * (p[b].mean() - y[b].mean()) ** 2 for b in bins) / 200
+        )
+    # the plug-in squared error sits a noise level (about 15 / 200 / 6) above
+    # 0; the debiased one averages to 0 within its standard error
+    assert np.mean(plugin) > 0.01
+    assert abs(np.mean(debiased)) < 3 * np.std(debiased) / np.sqrt(300)
+
+
 # -- smooth ECE ------------------------------------------------------------------
 @pytest.mark.parametrize(
     "n, k, concentration", [(50, 3, 1.0), (500, 5, 3.0), (3000, 10, 0.5)]

@@ -12,19 +12,23 @@ from sklearn_focal import FocalClassifier
 from sklearn_focal.metrics import (
     brier_score,
     classwise_calibration_error,
+    debiased_calibration_error,
     expected_calibration_error,
     negative_log_likelihood,
+    smooth_calibration_error,
 )
 from sklearn_focal.scoring import (
     adaptive_ece_scorer,
     brier_scorer,
     calibration_scoring,
     classwise_ece_scorer,
+    debiased_ce_scorer,
     ece_scorer,
     get_scorer,
     get_scorer_names,
     mce_scorer,
     nll_scorer,
+    smooth_ece_scorer,
 )
 
 
@@ -44,6 +48,8 @@ SCORERS = [
     (classwise_ece_scorer, classwise_calibration_error, {}),
     (brier_scorer, brier_score, {}),
     (nll_scorer, negative_log_likelihood, {}),
+    (debiased_ce_scorer, debiased_calibration_error, {}),
+    (smooth_ece_scorer, smooth_calibration_error, {}),
 ]
 
 
@@ -70,6 +76,7 @@ def test_names_and_fallback_to_sklearn():
             "neg_hessian_top_eigenvalue",
             "average_precision",
             "neg_smooth_ece",
+            "neg_debiased_ce",
         ]
     )
     # fresh copies, as scikit-learn's get_scorer hands out
