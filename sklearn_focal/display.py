@@ -17,7 +17,12 @@ from ._compat import check_matplotlib_support
 from .metrics import _calibration_error, calibration_bins
 from .scoring import CurvatureScorer, ece_scorer
 
-__all__ = ["CalibrationComparisonDisplay", "GammaSweepDisplay", "ReliabilityDisplay"]
+__all__ = [
+    "CalibrationComparisonDisplay",
+    "GammaSweepDisplay",
+    "PairedDifferenceDisplay",
+    "ReliabilityDisplay",
+]
 
 
 def _histogram_axes(ax):
@@ -625,8 +630,10 @@ class GammaSweepDisplay(_DisplayMixin):
 
     One panel per metric with gamma on the shared x-axis, fold spread (±1
     standard deviation) as error bars, and the gamma of lowest ECE marked in
-    every panel. Curvature is shown positive (the scorers return it negated,
-    see :mod:`sklearn_focal.scoring`).
+    every panel. When the grid holds gamma = 0 (cross-entropy), its values
+    are drawn across each panel as the reference. Curvature is shown
+    positive (the scorers return it negated, see
+    :mod:`sklearn_focal.scoring`).
 
     Prefer :meth:`from_cv_results` or :meth:`from_results`.
 
@@ -650,6 +657,10 @@ class GammaSweepDisplay(_DisplayMixin):
     lines_ : dict of str to ErrorbarContainer
     best_gamma_ : float
         Gamma of lowest ECE (or first metric), marked in every panel.
+    best_on_edge_ : bool
+        Whether ``best_gamma_`` is the largest gamma of the grid (or the
+        smallest, when the grid leaves out 0): the title then warns that
+        the best may lie beyond the grid.
 
     Examples
     --------
@@ -721,6 +732,12 @@ class GammaSweepDisplay(_DisplayMixin):
                 "of the search fail? see its error_score): nothing to draw."
             )
         self.best_gamma_ = float(self.gammas[int(np.nanargmin(self.scores[key]))])
+        # the best gamma on an edge of the grid that could be extended (gamma
+        # cannot go below 0): the optimum may lie outside
+        low, high = self.gammas.min(), self.gammas.max()
+        edges = {high} | ({low} if low > 0 else set())
+        self.best_on_edge_ = bool(len(self.gammas) > 1 and self.best_gamma_ in edges)
+        reference = np.flatnonzero(self.gammas == 0)
         self.lines_ = {}
         for ax, metric in zip(axes, metrics, strict=True):
             self.lines_[metric] = ax.errorbar(
@@ -730,13 +747,26 @@ class GammaSweepDisplay(_DisplayMixin):
                 **{"marker": "o", "capsize": 3, "label": name, **kwargs},
             )
             ax.axvline(self.best_gamma_, color="0.6", linestyle="--", linewidth=1)
+            if len(reference):  # gamma = 0 is cross-entropy: the reference level
+                ax.axhline(
+                    self.scores[metric][reference[0]],
+                    color="tab:gray",
+                    linestyle=":",
+                    linewidth=1,
+                    label=f"{self.param} = 0 (cross-entropy)",
+                )
             ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
         lowest = f"lowest {_METRIC_LABELS.get(key, key)}"
+        title = f"{lowest} at {self.param} = {self.best_gamma_:g}"
+        if self.best_on_edge_:
+            title += "\non the edge of the grid: the best may lie beyond it"
         axes[0].set_title(
-            f"{lowest} at {self.param} = {self.best_gamma_:g}", fontsize="medium"
+            title,
+            fontsize="medium",
+            **({"color": "tab:red"} if self.best_on_edge_ else {}),
         )
         axes[-1].set_xlabel(self.param)
-        if name is not None:
+        if name is not None or len(reference):
             axes[0].legend(fontsize="small")
         return self
 
@@ -878,4 +908,141 @@ class GammaSweepDisplay(_DisplayMixin):
             {k: v[order] for k, v in errors.items()},
             param=param,
         )
+        return display.plot(axes=axes, **kwargs)
+
+
+_VERDICT_COLORS = {"better": "tab:green", "worse": "tab:red"}
+
+
+class PairedDifferenceDisplay(_DisplayMixin):
+    """Forest plot of each method's paired difference to a reference.
+
+    One panel per metric (ECE and log loss by default); one row per method
+    with its mean difference ``method - reference`` over the repeats and the
+    95 % interval, coloured by the verdict (green better, red worse, grey no
+    clear difference), and a line at 0.
+
+    Prefer :meth:`from_comparison`.
+
+    Parameters
+    ----------
+    paired : DataFrame
+        :attr:`CalibrationComparison.paired`: indexed by method, with
+        ``{m}_diff``, ``{m}_diff_ci_low``, ``{m}_diff_ci_high`` and
+        ``{m}_verdict`` for each metric ``m``.
+    reference : str
+        The reference's name, for the axis labels.
+
+    Attributes
+    ----------
+    axes_ : ndarray of matplotlib Axes
+    ax_ : matplotlib Axes
+        The first panel.
+    figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from sklearn_focal.display import PairedDifferenceDisplay
+    >>> paired = pd.DataFrame(
+    ...     {"ece_diff": [-0.02], "ece_diff_ci_low": [-0.03],
+    ...      "ece_diff_ci_high": [-0.01], "ece_verdict": ["better"]},
+    ...     index=["temperature"])
+    >>> display = PairedDifferenceDisplay(paired, reference="cross_entropy").plot()
+    >>> display.ax_.get_xlabel()
+    'ECE: method - cross_entropy'
+    """
+
+    def __init__(self, paired, *, reference):
+        self.paired = paired
+        self.reference = reference
+
+    def plot(self, axes=None, *, metrics=("ece", "log_loss")):
+        """Draw one panel per metric.
+
+        Parameters
+        ----------
+        axes : sequence of matplotlib Axes, default=None
+            One per metric; a new figure when None.
+        metrics : sequence of str, default=("ece", "log_loss")
+            Metrics of ``paired`` to draw (those it has).
+
+        Returns
+        -------
+        display : PairedDifferenceDisplay
+        """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        import matplotlib.pyplot as plt
+
+        metrics = [m for m in metrics if f"{m}_diff" in self.paired.columns]
+        if not metrics:
+            raise ValueError(
+                "paired holds none of the metrics to draw; expected columns such "
+                "as 'ece_diff' and 'log_loss_diff'."
+            )
+        methods = list(self.paired.index)
+        if axes is None:
+            self.figure_, axes = plt.subplots(
+                1,
+                len(metrics),
+                sharey=True,
+                figsize=(4 * len(metrics), 0.35 * len(methods) + 1.2),
+                squeeze=False,
+            )
+            axes = axes[0]
+        else:
+            axes = np.ravel(axes)
+            if len(axes) != len(metrics):
+                raise ValueError(f"axes must hold {len(metrics)} Axes, one per metric.")
+            self.figure_ = axes[0].figure
+        self.axes_, self.ax_ = np.asarray(axes), axes[0]
+        rows = np.arange(len(methods))[::-1]  # first method on top
+        for ax, metric in zip(axes, metrics, strict=True):
+            mean = self.paired[f"{metric}_diff"].to_numpy(dtype=float)
+            low = self.paired[f"{metric}_diff_ci_low"].to_numpy(dtype=float)
+            high = self.paired[f"{metric}_diff_ci_high"].to_numpy(dtype=float)
+            verdicts = self.paired.get(f"{metric}_verdict", [None] * len(methods))
+            for row, m, lo, hi, verdict in zip(
+                rows, mean, low, high, verdicts, strict=True
+            ):
+                color = _VERDICT_COLORS.get(verdict, "0.45")
+                ax.errorbar(
+                    m,
+                    row,
+                    xerr=[[m - lo], [hi - m]] if np.isfinite(lo + hi) else None,
+                    fmt="o",
+                    color=color,
+                    capsize=3,
+                )
+            ax.axvline(0, color="0.3", linewidth=1)
+            label = _METRIC_LABELS.get(metric, metric.replace("_", " "))
+            ax.set_xlabel(f"{label}: method - {self.reference}")
+            ax.grid(axis="x", alpha=0.3)
+        axes[0].set_yticks(rows, methods)
+        axes[0].set_title(
+            "paired difference, 95 % interval (green better, red worse)",
+            fontsize="medium",
+            loc="left",
+        )
+        return self
+
+    @classmethod
+    def from_comparison(cls, comparison, *, axes=None, **kwargs):
+        """Forest plot of a :class:`~sklearn_focal.compare.CalibrationComparison`.
+
+        Parameters
+        ----------
+        comparison : CalibrationComparison
+        axes : sequence of matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        display : PairedDifferenceDisplay
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_comparison")
+        display = cls(comparison.paired, reference=comparison.reference)
         return display.plot(axes=axes, **kwargs)

@@ -15,6 +15,7 @@ from sklearn_focal import FocalClassifier
 from sklearn_focal.display import (
     CalibrationComparisonDisplay,
     GammaSweepDisplay,
+    PairedDifferenceDisplay,
     ReliabilityDisplay,
 )
 from sklearn_focal.metrics import (
@@ -375,3 +376,60 @@ def test_gamma_sweep_of_a_pipeline_without_curvature(iris):
         display.scores["ece"], -search.cv_results_["mean_test_neg_ece"]
     )
     assert display.axes_[-1].get_xlabel() == "gamma"
+
+
+def test_gamma_sweep_draws_the_cross_entropy_reference_and_warns_on_the_edge():
+    display = GammaSweepDisplay.from_results(
+        [0, 1, 2], ece=[0.05, 0.04, 0.03], curvature=[90, 70, 55]
+    )
+    assert display.best_gamma_ == 2.0 and display.best_on_edge_
+    assert "edge of the grid" in display.ax_.get_title()
+    for ax, values in zip(display.axes_, ([0.05], [90]), strict=True):
+        reference = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+        assert len(reference) == 1
+        np.testing.assert_allclose(reference[0].get_ydata(), values * 2)
+    inside = GammaSweepDisplay.from_results([0, 1, 2], ece=[0.05, 0.03, 0.04])
+    assert inside.best_gamma_ == 1.0 and not inside.best_on_edge_
+    assert "edge" not in inside.ax_.get_title()
+    # gamma = 0 cannot be extended below; a grid without 0 has two edges
+    assert not GammaSweepDisplay.from_results([0, 1], ece=[0.01, 0.03]).best_on_edge_
+    assert GammaSweepDisplay.from_results([1, 2], ece=[0.01, 0.03]).best_on_edge_
+    no_zero = GammaSweepDisplay.from_results([1, 2, 3], ece=[0.03, 0.01, 0.03])
+    assert not [line for line in no_zero.ax_.get_lines() if line.get_linestyle() == ":"]
+
+
+def test_paired_difference_forest_plot():
+    paired = pd.DataFrame(
+        {
+            "ece_diff": [-0.02, 0.01, 0.03],
+            "ece_diff_ci_low": [-0.03, -0.01, 0.02],
+            "ece_diff_ci_high": [-0.01, 0.03, 0.04],
+            "ece_verdict": ["better", "no clear difference", "worse"],
+            "log_loss_diff": [-0.1, 0.0, 0.2],
+            "log_loss_diff_ci_low": [-0.2, -0.1, 0.1],
+            "log_loss_diff_ci_high": [-0.05, 0.1, 0.3],
+            "log_loss_verdict": ["better", "no clear difference", "worse"],
+        },
+        index=["temperature", "focal", "sigmoid"],
+    )
+    display = PairedDifferenceDisplay(paired, reference="cross_entropy").plot()
+    assert len(display.axes_) == 2
+    ticks = dict(
+        zip(
+            [t.get_text() for t in display.ax_.get_yticklabels()],
+            display.ax_.get_yticks(),
+            strict=True,
+        )
+    )
+    assert ticks == {"temperature": 2, "focal": 1, "sigmoid": 0}  # first on top
+    # each row: the mean difference, and its interval as the error bar
+    containers = display.ax_.containers
+    assert len(containers) == 3
+    point, _, (bar,) = containers[0].lines
+    assert point.get_xdata()[0] == -0.02 and point.get_ydata()[0] == 2
+    np.testing.assert_allclose(bar.get_segments()[0][:, 0], [-0.03, -0.01])
+    colors = [c.lines[0].get_color() for c in containers]
+    assert colors == ["tab:green", "0.45", "tab:red"]
+    assert display.axes_[1].get_xlabel() == "log loss: method - cross_entropy"
+    with pytest.raises(ValueError, match="none of the metrics"):
+        PairedDifferenceDisplay(paired, reference="x").plot(metrics=["accuracy"])
