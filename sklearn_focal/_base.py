@@ -44,6 +44,7 @@ from ._data import (
     validation_split,
 )
 from ._labels import encode
+from ._labels import label as _label
 from ._net import (
     EpochProgressBar,
     FocalNet,
@@ -731,11 +732,6 @@ def _check_numeric_columns(X, owner: str) -> None:
             "Pipeline: sklearn_focal.compare.make_preprocessor(X) one-hot encodes "
             "them, or use a ColumnTransformer with a OneHotEncoder."
         )
-
-
-def _label(value):
-    """A class label as Python shows it: 7, not np.int64(7)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _prefixed(prefix: str, kwargs: dict) -> dict:

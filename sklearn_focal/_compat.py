@@ -2,10 +2,10 @@
 
 scikit-learn has no public API for these yet: parameter validation
 (``_param_validation``, ``_fit_context``), its input checks
-(``_check_sample_weight``, ``_assert_all_finite``), the optional-dependency
-check of its displays and the scorer base class. They may move or change
-between releases; when they do, this module is the one place to adapt, and
-CI's oldest-versions job shows it.
+(``_check_sample_weight``, ``_assert_all_finite``, ``_num_samples``), the
+optional-dependency check of its displays and the scorer base class. They
+may move or change between releases; when they do, this module is the one
+place to adapt, and CI's oldest-versions job shows it.
 """
 
 from sklearn.base import _fit_context
@@ -17,7 +17,11 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import _assert_all_finite, _check_sample_weight
+from sklearn.utils.validation import (
+    _assert_all_finite,
+    _check_sample_weight,
+    _num_samples,
+)
 
 __all__ = [
     "HasMethods",
@@ -27,6 +31,7 @@ __all__ = [
     "_assert_all_finite",
     "_check_sample_weight",
     "_fit_context",
+    "_num_samples",
     "check_matplotlib_support",
     "validate_params",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["encode"]
+__all__ = ["encode", "label"]
 
 
 def encode(y, classes, *, message: str) -> np.ndarray:
@@ -24,3 +24,8 @@ def encode(y, classes, *, message: str) -> np.ndarray:
         # .tolist() shows 7, not np.int64(7)
         raise ValueError(message.format(np.unique(y[unknown]).tolist()))
     return encoded
+
+
+def label(value):
+    """A class label as Python shows it: 7, not np.int64(7)."""
+    return value.item() if isinstance(value, np.generic) else value

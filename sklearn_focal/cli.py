@@ -6,10 +6,22 @@
     sklearn-focal compare --csv data.csv --target label --out results/mine
     sklearn-focal datasets
 
-``compare`` runs :func:`sklearn_focal.compare_calibration`, prints the table
-and writes ``results.csv``, ``results.md``, ``reliability.png`` (the methods'
-reliability diagrams side by side) and ``gamma_sweep.png`` (ECE, curvature
-and accuracy against gamma from the focal search) to the output folder.
+``compare`` runs :func:`sklearn_focal.compare_calibration` (``--repeats``
+splits), prints the report and writes to the output folder:
+
+* ``results.md``: the data set, its size, repeats, seed and version; every
+  metric as mean ± half-width of its 95 % interval, the best per column in
+  bold; the paired differences to cross-entropy with verdicts; the
+  recommendation;
+* ``results.csv`` (every run), ``summary.csv`` (means and intervals) and
+  ``paired.csv``;
+* ``reliability.png``: the methods' reliability diagrams on the first
+  repeat's test part;
+* ``gamma_sweep.png``: ECE, curvature and accuracy against gamma from the
+  focal search of the first repeat, gamma = 0 drawn as the reference, a
+  warning when the best gamma sits on the edge of the grid;
+* ``forest.png``: each method's paired difference to cross-entropy in ECE
+  and log loss, with intervals.
 
 The report is written atomically: into a temporary folder beside ``--out``,
 moved into place once complete. An existing report is replaced whole, and
@@ -21,7 +33,6 @@ one line and exit status 130, and leaves no report behind.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shutil
 import sys
@@ -31,13 +42,21 @@ from pathlib import Path
 #: Settings of --quick: a smaller network, fewer epochs, a smaller grid.
 QUICK = {
     "estimator_params": {"hidden_layer_sizes": (128,), "max_iter": 40},
-    "gammas": (0.5, 1.0, 2.0, 3.0),
+    "gammas": (0.0, 0.5, 1.0, 2.0, 3.0),
     "cv": 2,
 }
 
 
 #: The files of a report: what --overwrite may replace.
-REPORT_FILES = ("results.csv", "results.md", "reliability.png", "gamma_sweep.png")
+REPORT_FILES = (
+    "results.md",
+    "results.csv",
+    "summary.csv",
+    "paired.csv",
+    "reliability.png",
+    "gamma_sweep.png",
+    "forest.png",
+)
 
 
 class _UsageError(Exception):
@@ -79,16 +98,32 @@ def _parser() -> argparse.ArgumentParser:
         help=f"subset of: {' '.join(METHODS)} (default: all)",
     )
     compare.add_argument(
+        "--repeats",
+        type=int,
+        default=5,
+        help="train/test splits, each with new seeds (default 5)",
+    )
+    compare.add_argument(
+        "--reference",
+        default="cross_entropy",
+        choices=METHODS,
+        metavar="METHOD",
+        help="the method the others are paired with (default cross_entropy)",
+    )
+    compare.add_argument(
         "--quick",
         action="store_true",
-        help="smaller network, 40 epochs, gamma in {0.5, 1, 2, 3}, 2 folds",
+        help="smaller network, 40 epochs, gamma in {0, 0.5, 1, 2, 3}, 2 folds",
     )
     compare.add_argument(
         "--device", default="auto", help="auto, cpu, cuda, cuda:1, ..."
     )
     compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     compare.add_argument(
-        "--n-jobs", type=int, default=None, help="parallel fits of the search"
+        "--n-jobs",
+        type=int,
+        default=None,
+        help="parallel jobs (repeat x method); -1: all cores",
     )
     compare.add_argument("--test-size", type=float, default=0.25)
     compare.add_argument("--n-bins", type=int, default=15)
@@ -98,6 +133,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check_args(args) -> None:
     """Numbers the parser accepts but the comparison cannot use."""
+    if args.repeats < 1:
+        raise _UsageError(f"--repeats must be a positive integer; got {args.repeats}.")
     if args.n_bins < 1:
         raise _UsageError(f"--n-bins must be a positive integer; got {args.n_bins}.")
     if not 0 < args.test_size < 1:
@@ -111,13 +148,13 @@ def _check_args(args) -> None:
         )
     if args.n_jobs is not None and args.n_jobs == 0:
         raise _UsageError(
-            "--n-jobs must be a number of parallel fits (1, 2, ...) or -1 for "
+            "--n-jobs must be a number of parallel jobs (1, 2, ...) or -1 for "
             "all cores; got 0."
         )
 
 
-def _check_target(X, y, name: str, test_size: float) -> None:
-    """Is ``y`` a classification target a stratified comparison can split?"""
+def _check_target(X, y, name: str) -> None:
+    """Is ``y`` a column of class labels, with features beside it?"""
     from sklearn.utils.multiclass import type_of_target
 
     if X.shape[1] == 0:
@@ -130,19 +167,6 @@ def _check_target(X, y, name: str, test_size: float) -> None:
         raise _UsageError(
             f"column {name!r} is not a class label column: its values are "
             f"{kind} (e.g. {example!r}); compare needs a few discrete classes."
-        )
-    counts = y.value_counts()
-    if counts.min() < 2:
-        raise _UsageError(
-            f"class {counts.idxmin()!r} of column {name!r} has a single sample; "
-            "every class needs at least 2 (one to train on, one to test)."
-        )
-    n_test = math.ceil(test_size * len(y))
-    if min(n_test, len(y) - n_test) < len(counts):
-        raise _UsageError(
-            f"column {name!r} has {len(counts)} classes but the split leaves "
-            f"{n_test} test and {len(y) - n_test} training samples: each part "
-            "needs one sample per class. Use fewer classes or more samples."
         )
 
 
@@ -221,11 +245,12 @@ def _load(args):
     y = frame.pop(args.target)
     if y.nunique() < 2:
         raise _UsageError(f"column {args.target!r} holds fewer than 2 classes.")
-    _check_target(frame, y, args.target, args.test_size)
+    _check_target(frame, y, args.target)
     return frame, y
 
 
-def _write_figures(details, out: Path) -> list[Path]:
+def _write_figures(comparison, out: Path) -> list[Path]:
+    """The report's figures, from the first repeat (and all for the forest)."""
     try:
         import matplotlib
     except ImportError:
@@ -237,41 +262,68 @@ def _write_figures(details, out: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .display import CalibrationComparisonDisplay, GammaSweepDisplay
-
-    written = []
-    comparison = CalibrationComparisonDisplay.from_estimators(
-        details.estimators, details.X_test, details.y_test
+    from .display import (
+        CalibrationComparisonDisplay,
+        GammaSweepDisplay,
+        PairedDifferenceDisplay,
     )
-    path = out / "reliability.png"
-    comparison.figure_.savefig(path, dpi=110, bbox_inches="tight")
-    written.append(path)
-    if details.gamma_search is not None:
-        sweep = GammaSweepDisplay.from_cv_results(
-            details.gamma_search, param="classifier__gamma"
-        )
-        path = out / "gamma_sweep.png"
-        sweep.figure_.savefig(path, dpi=110, bbox_inches="tight")
-        written.append(path)
+
+    figures = {}
+    figures["reliability.png"] = CalibrationComparisonDisplay.from_estimators(
+        comparison.estimators[0], comparison.X_test[0], comparison.y_test[0]
+    )
+    search = comparison.gamma_searches[0]
+    if search is not None:
+        sweep = GammaSweepDisplay.from_cv_results(search, param="classifier__gamma")
+        figures["gamma_sweep.png"] = sweep
+        if sweep.best_on_edge_:
+            print(
+                f"warning: the lowest cross-validated ECE is at gamma = "
+                f"{sweep.best_gamma_:g}, the edge of the grid; the best gamma may "
+                "lie beyond it.",
+                file=sys.stderr,
+            )
+    if len(comparison.paired):
+        figures["forest.png"] = PairedDifferenceDisplay.from_comparison(comparison)
+    written = []
+    for name, display in figures.items():
+        display.figure_.savefig(out / name, dpi=110, bbox_inches="tight")
+        written.append(out / name)
     plt.close("all")
     return written
 
 
 def _compare(args) -> None:
-    from .compare import compare_calibration
+    from .compare import _check_inputs, compare_calibration
 
     _check_args(args)
     report = _Report(args.out, args.overwrite)
     try:
         X, y = _load(args)
-        options = QUICK if args.quick else {}
+        options = {
+            "methods": args.methods,
+            "reference": args.reference,
+            "n_repeats": args.repeats,
+            "test_size": args.test_size,
+            "n_bins": args.n_bins,
+            **(QUICK if args.quick else {}),
+        }
+        checked = {k: options[k] for k in ("methods", "reference", "test_size")}
         try:
-            table, details = compare_calibration(
+            _check_inputs(
                 X,
                 y,
-                methods=args.methods,
-                test_size=args.test_size,
-                n_bins=args.n_bins,
+                gammas=options.get("gammas", (0.0,)),
+                cv=options.get("cv", 3),
+                X_ood=None,
+                **checked,
+            )
+        except (ValueError, TypeError) as exc:
+            raise _UsageError(str(exc)) from exc
+        try:
+            comparison = compare_calibration(
+                X,
+                y,
                 random_state=args.seed,
                 n_jobs=args.n_jobs,
                 device=args.device,
@@ -283,17 +335,21 @@ def _compare(args) -> None:
             if "device" in str(exc) or "CUDA" in str(exc):
                 raise _UsageError(str(exc)) from exc
             raise
-        table.to_csv(report.tmp / "results.csv")
-        markdown = table.to_markdown(floatfmt=".4f")
-        (report.tmp / "results.md").write_text(markdown + "\n")
-        figures = _write_figures(details, report.tmp)
+        dataset = args.dataset or args.csv.name
+        markdown = comparison.to_markdown(dataset=dataset)
+        (report.tmp / "results.md").write_text(markdown)
+        comparison.runs.to_csv(report.tmp / "results.csv", index=False)
+        comparison.summary.to_csv(report.tmp / "summary.csv")
+        comparison.paired.to_csv(report.tmp / "paired.csv")
+        figures = _write_figures(comparison, report.tmp)
         report.commit()
     except BaseException:
         report.discard()
         raise
     print(markdown)
-    written = ["results.csv", "results.md", *(p.name for p in figures)]
-    print(f"\nwrote {', '.join(written)} to {args.out}")
+    written = ["results.md", "results.csv", "summary.csv", "paired.csv"]
+    written += [p.name for p in figures]
+    print(f"wrote {', '.join(written)} to {args.out}")
 
 
 def _datasets() -> None:

@@ -827,6 +827,28 @@ def _smooth_ece_at(confidence, residual, weight, sigma):
     return float(np.sum(np.abs(smoothed)) / np.sum(density))
 
 
+def _smooth_ece_bandwidth(confidence, residual, weight):
+    """The bandwidth ``sigma`` with ``smECE(sigma) = sigma``, by relplot's
+    bisection from 1."""
+
+    def too_wide(sigma):  # relplot's search: stop where sigma < smECE(sigma)
+        return sigma < 1e-3 or sigma < _smooth_ece_at(
+            confidence, residual, weight, sigma
+        )
+
+    sigma = 1.0
+    if not too_wide(sigma):
+        high, low = 1.0, 0.0
+        for _ in range(10):
+            middle = (high + low) / 2
+            if too_wide(middle):
+                low = middle
+            else:
+                high = middle
+        sigma = high
+    return sigma
+
+
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
 def smooth_calibration_error(
     y_true, y_prob, *, labels=None, sample_weight=None
@@ -870,21 +892,7 @@ def smooth_calibration_error(
     residual = confidence - (predicted == y_encoded)
     weight = np.ones(len(confidence)) if weight is None else weight
 
-    def too_wide(sigma):  # relplot's search: stop where sigma < smECE(sigma)
-        return sigma < 1e-3 or sigma < _smooth_ece_at(
-            confidence, residual, weight, sigma
-        )
-
-    sigma = 1.0
-    if not too_wide(sigma):
-        high, low = 1.0, 0.0
-        for _ in range(10):
-            middle = (high + low) / 2
-            if too_wide(middle):
-                low = middle
-            else:
-                high = middle
-        sigma = high
+    sigma = _smooth_ece_bandwidth(confidence, residual, weight)
     return _smooth_ece_at(confidence, residual, weight, sigma)
 
 

@@ -23,7 +23,7 @@ def test_datasets_lists_the_bundled_sets(capsys):
         assert name in out
 
 
-def test_compare_writes_table_and_figures(tmp_path, capsys):
+def test_compare_writes_the_report_and_figures(tmp_path, capsys):
     out = tmp_path / "wine"
     status = main(
         [
@@ -31,6 +31,8 @@ def test_compare_writes_table_and_figures(tmp_path, capsys):
             "--dataset",
             "wine",
             "--quick",
+            "--repeats",
+            "2",
             "--out",
             str(out),
             "--methods",
@@ -43,16 +45,22 @@ def test_compare_writes_table_and_figures(tmp_path, capsys):
     )
     assert status == 0
     printed = capsys.readouterr().out
-    table = pd.read_csv(out / "results.csv", index_col=0)
-    assert table.index.tolist() == ["cross_entropy", "focal", "temperature"]
-    assert (out / "results.md").read_text().splitlines()[0].startswith("| method")
-    assert (out / "results.md").read_text() in printed
-    for figure in ("reliability.png", "gamma_sweep.png"):
+    runs = pd.read_csv(out / "results.csv")
+    assert runs["method"].tolist() == ["cross_entropy", "focal", "temperature"] * 2
+    summary = pd.read_csv(out / "summary.csv", index_col=0)
+    assert {"ece", "ece_ci_low", "ece_ci_high"} <= set(summary.columns)
+    paired = pd.read_csv(out / "paired.csv", index_col=0)
+    assert paired.index.tolist() == ["focal", "temperature"]
+    report = (out / "results.md").read_text()
+    assert report.startswith("# Calibration comparison: wine")
+    assert "2 repeats" in report and "random_state=1" in report
+    assert "## Recommendation" in report and report in printed
+    for figure in ("reliability.png", "gamma_sweep.png", "forest.png"):
         assert (out / figure).stat().st_size > 10_000
 
     # a second run into the same folder: refused, then replaced whole
     rerun = ["compare", "--dataset", "wine", "--quick", "--out", str(out)]
-    rerun += ["--methods", "cross_entropy"]
+    rerun += ["--methods", "cross_entropy", "--repeats", "1"]
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert main(rerun) == 2
     assert "already holds a report; pass --overwrite" in capsys.readouterr().err
@@ -60,10 +68,12 @@ def test_compare_writes_table_and_figures(tmp_path, capsys):
     assert main([*rerun, "--overwrite"]) == 0
     assert pd.read_csv(out / "results.csv").shape[0] == 1
     assert sorted(p.name for p in out.iterdir()) == [
+        "paired.csv",
         "reliability.png",
         "results.csv",
         "results.md",
-    ]  # the old gamma sweep is gone
+        "summary.csv",
+    ]  # the old gamma sweep and forest plot are gone
     assert [p.name for p in tmp_path.iterdir()] == ["wine"]  # no temporary folders
     (out / "notes.txt").write_text("mine")
     assert main([*rerun, "--overwrite"]) == 2
@@ -89,6 +99,8 @@ def test_compare_on_a_csv(tmp_path, capsys):
             str(tmp_path / "res"),
             "--methods",
             "cross_entropy",
+            "--repeats",
+            "1",
         ]
     )
     assert status == 0
@@ -167,11 +179,11 @@ def test_bad_arguments_and_targets_are_one_line_before_any_training(tmp_path):
     cases = {
         "many_classes": (
             ["--csv", tmp_path / "many_classes.csv", "--target", "label", *out],
-            "column 'label' has 200 classes but the split leaves 100 test",
+            "Class 0 of y has 2 samples; with test_size=0.25 and cv=3",
         ),
         "singleton": (
             ["--csv", tmp_path / "singleton.csv", "--target", "label", *out],
-            "class 'y' of column 'label' has a single sample",
+            "Class 'y' of y has 1 sample; with",
         ),
         "float_target": (
             ["--csv", tmp_path / "float_target.csv", "--target", "label", *out],
@@ -185,6 +197,11 @@ def test_bad_arguments_and_targets_are_one_line_before_any_training(tmp_path):
         "test_size": ([*ok, *out, "--test-size", "2"], "--test-size must lie"),
         "seed": ([*ok, *out, "--seed", "-1"], "--seed must be an integer in"),
         "n_jobs": ([*ok, *out, "--n-jobs", "0"], "--n-jobs must be a number"),
+        "repeats": ([*ok, *out, "--repeats", "0"], "--repeats must be a positive"),
+        "reference": (
+            [*ok, *out, "--methods", "temperature"],
+            "The 'reference' parameter, 'cross_entropy', is not one of",
+        ),
         "out_is_a_file": (
             [*ok, "--out", tmp_path / "ok.csv"],
             "is a file, not a folder",

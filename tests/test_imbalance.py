@@ -220,24 +220,30 @@ def test_average_precision_is_sklearns_binary_and_macro_ovr(iris, skewed):
 
 def test_compare_passes_class_weight_to_every_network(skewed):
     X, y = skewed
-    table, details = compare_calibration(
+    comparison = compare_calibration(
         X,
         y,
-        methods=["cross_entropy", "temperature"],
+        methods=["cross_entropy", "temperature", "logistic_regression"],
         class_weight="balanced",
         estimator_params={"hidden_layer_sizes": (16,), "max_iter": 20},
+        n_repeats=1,
+        n_bootstrap=10,
         random_state=0,
         verbose=0,
         return_estimators=True,
     )
-    network = details.estimators["cross_entropy"][-1]
+    models = comparison.estimators[0]
+    network = models["cross_entropy"][-1]
     np.testing.assert_allclose(
         network.class_weight_[1] / network.class_weight_[0], 9, rtol=0.2
     )
-    base = details.estimators["temperature"].estimator.estimator[-1]
+    base = models["temperature"].estimator.estimator[-1]
     assert base.class_weight == "balanced"
-    y_test = details.y_test
-    pred = details.estimators["cross_entropy"].predict(details.X_test)
-    assert table.loc["cross_entropy", "balanced_accuracy"] == pytest.approx(
+    assert models["logistic_regression"][-1].class_weight is None  # unweighted
+    # balanced accuracy of the weighted decision rule, not of the argmax
+    X_test, y_test = comparison.X_test[0], comparison.y_test[0]
+    pred = models["cross_entropy"].predict(X_test)
+    row = comparison.runs.set_index("method").loc["cross_entropy"]
+    assert row["balanced_accuracy"] == pytest.approx(
         np.mean([(pred[y_test == k] == k).mean() for k in (0, 1)])
     )
