@@ -16,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sklearn-focal compare --dataset digits --quick --out results/digits
+	$(BIN)/sklearn-focal compare --dataset digits --quick --repeats 3 --overwrite --out results/digits
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/fit_memory.py AdaFocalClassifier
 	$(BIN)/python benchmarks/adafocal.py
 	$(BIN)/python benchmarks/compare.py
+	$(BIN)/python benchmarks/compare_speed.py
 	$(BIN)/python benchmarks/imbalance.py
 
 clean:

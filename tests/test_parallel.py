@@ -1,13 +1,14 @@
-"""Searches in parallel: joblib processes and a Dask cluster."""
+"""Searches and comparisons in parallel: joblib processes and a Dask cluster."""
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_focal import AdaFocalClassifier, FocalClassifier
+from sklearn_focal import AdaFocalClassifier, FocalClassifier, compare_calibration
 from sklearn_focal.scoring import calibration_scoring
 
 
@@ -85,6 +86,14 @@ def test_the_same_search_runs_unchanged_on_a_dask_cluster(data, sequential):
     est = FocalClassifier(
         hidden_layer_sizes=(16,), max_iter=10, learning_rate_init=1e-2, random_state=0
     )
+    comparison = dict(
+        methods=["cross_entropy", "temperature", "logistic_regression"],
+        n_repeats=2,
+        n_bootstrap=10,
+        estimator_params={"hidden_layer_sizes": (16,), "max_iter": 10},
+        random_state=0,
+        verbose=0,
+    )
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -93,6 +102,20 @@ def test_the_same_search_runs_unchanged_on_a_dask_cluster(data, sequential):
     ):
         with joblib.parallel_backend("dask"):
             on_dask = _search(est).fit(X, y)
+            # the comparison's (repeat, method) jobs too
+            compared_on_dask = compare_calibration(X, y, n_jobs=-1, **comparison)
         workers = client.run(lambda: "sklearn_focal" in __import__("sys").modules)
     assert len(workers) == 2 and any(workers.values())  # the fits ran on the workers
     _same_results(on_dask, sequential)
+    compared = compare_calibration(X, y, **comparison)
+    pd.testing.assert_frame_equal(
+        compared_on_dask.runs.drop(columns="fit_seconds"),
+        compared.runs.drop(columns="fit_seconds"),
+    )
+    pd.testing.assert_frame_equal(
+        compared_on_dask.summary.drop(columns=["fit_seconds", *_seconds_ci]),
+        compared.summary.drop(columns=["fit_seconds", *_seconds_ci]),
+    )
+
+
+_seconds_ci = ["fit_seconds_ci_low", "fit_seconds_ci_high"]

@@ -1,0 +1,56 @@
+"""Wall time of the demo comparison, as a user runs it.
+
+Times ``sklearn-focal compare --dataset digits --quick --repeats R`` end to
+end (a fresh process: imports, training, bootstrap, report and figures), for
+one repeat (the baseline) and for three, sequentially and with
+``--n-jobs``, and prints a Markdown table with the ratio to the baseline and
+the target: three repeats within 30 s on a 2-core machine.
+
+    python benchmarks/compare_speed.py [--runs 2]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+TARGET_SECONDS = 30.0
+
+
+def _time(args, runs):
+    best = float("inf")
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as out:
+            command = [sys.executable, "-m", "sklearn_focal", "compare"]
+            command += ["--dataset", "digits", "--quick", "--out", f"{out}/r", *args]
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=2, help="best of this many")
+    args = parser.parse_args()
+    cases = [
+        ("--repeats 1", ["--repeats", "1"]),
+        ("--repeats 3", ["--repeats", "3"]),
+        ("--repeats 3 --n-jobs 1", ["--repeats", "3", "--n-jobs", "1"]),
+        ("--repeats 3 --n-jobs 2", ["--repeats", "3", "--n-jobs", "2"]),
+    ]
+    times = {name: _time(extra, args.runs) for name, extra in cases}
+    baseline = times["--repeats 1"]
+    cores, target = os.cpu_count(), f"{TARGET_SECONDS:.0f} s"
+    print(f"{cores} cores; best of {args.runs} runs; target {target}\n")
+    print("| command (digits --quick) | seconds | ratio to 1 repeat | within target |")
+    print("|---|---|---|---|")
+    for name, seconds in times.items():
+        ok = "yes" if seconds <= TARGET_SECONDS else "NO"
+        print(f"| {name} | {seconds:.1f} | {seconds / baseline:.2f} | {ok} |")
+
+
+if __name__ == "__main__":
+    main()
