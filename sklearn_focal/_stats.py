@@ -54,7 +54,7 @@ LOWER_IS_BETTER = {
     "ood_fpr95_max_proba",
     "ood_fpr95_entropy",
 }
-NEUTRAL = {"hessian_trace", "fit_seconds", "gamma"}
+NEUTRAL = {"hessian_trace", "training_hessian_trace", "fit_seconds", "gamma"}
 
 #: The range of each metric, to which its interval is clipped: every
 #: calibration error, accuracy, AP and OOD score lies in [0, 1].

@@ -104,6 +104,7 @@ METRICS = (
     "log_loss",
     "multiclass_brier_score",
     "hessian_trace",
+    "training_hessian_trace",
     "fit_seconds",
     "gamma",
 )
@@ -812,11 +813,19 @@ def _run_job(X, y, split, seeds, methods, settings, X_ood):
             n_bins=settings.n_bins,
             counts=counts,
         )
-        point["hessian_trace"] = (
-            float(hessian_trace(fitted.model, X_test, y_test, random_state=0))
-            if fitted.network
-            else np.nan
-        )
+        for column, loss in (
+            ("hessian_trace", "cross_entropy"),
+            ("training_hessian_trace", "training"),
+        ):
+            point[column] = (
+                float(
+                    hessian_trace(
+                        fitted.model, X_test, y_test, loss=loss, random_state=0
+                    )
+                )
+                if fitted.network
+                else np.nan
+            )
         point["fit_seconds"] = seconds
         point["gamma"] = np.nan if fitted.gamma is None else fitted.gamma
         if X_ood is not None:
@@ -1011,8 +1020,9 @@ class _TemperatureScaledNLL(Callback):
 def _refine_then_calibrate(ctx, method):
     X_fit, _, y_fit, _ = ctx.fit_calibration_split()
     params = dict(ctx.params)
-    patience = params.pop("n_iter_no_change", 10)
-    tol = params.pop("tol", 1e-4)
+    params.pop("early_stopping", None)  # it needs its validation split
+    patience = params.pop("n_iter_no_change", FocalClassifier().n_iter_no_change)
+    tol = params.pop("tol", FocalClassifier().tol)
     callbacks = list(params.pop("callbacks", None) or [])
     callbacks += [
         ("valid_ts_nll", _TemperatureScaledNLL()),
@@ -1031,7 +1041,7 @@ def _refine_then_calibrate(ctx, method):
         gamma=0.0,
         early_stopping=True,
         # the validation log loss before scaling must not stop training
-        n_iter_no_change=params.get("max_iter", 200),
+        n_iter_no_change=params.get("max_iter", FocalClassifier().max_iter),
         tol=tol,
         callbacks=callbacks,
         **params,

@@ -564,13 +564,19 @@ class CalibrationComparisonDisplay(_DisplayMixin):
 # ------------------------------------------------------------------------------
 _METRIC_LABELS = {
     "ece": "ECE",
-    "curvature": "Hessian trace",
+    "curvature": "Hessian trace\n(cross-entropy)",
+    "training_curvature": "Hessian trace\n(training loss)",
     "accuracy": "Accuracy",
 }
 
 
 #: The sign that turns each metric's score back into the metric.
-_SIGNS = {"ece": -1.0, "curvature": -1.0, "accuracy": 1.0}
+_SIGNS = {
+    "ece": -1.0,
+    "curvature": -1.0,
+    "training_curvature": -1.0,
+    "accuracy": 1.0,
+}
 
 
 def _is_ece_scorer(scorer):
@@ -579,8 +585,15 @@ def _is_ece_scorer(scorer):
     return repr(scorer) == repr(ece_scorer)
 
 
-def _is_curvature_scorer(scorer):
-    return isinstance(scorer, CurvatureScorer) and scorer.measure == "trace"
+def _trace_of(loss):
+    def is_trace_of(scorer):
+        return (
+            isinstance(scorer, CurvatureScorer)
+            and scorer.measure == "trace"
+            and scorer.loss == loss
+        )
+
+    return is_trace_of
 
 
 def _is_accuracy_scorer(scorer):
@@ -589,7 +602,8 @@ def _is_accuracy_scorer(scorer):
 
 _FINDERS = {
     "ece": (_is_ece_scorer, "neg_ece"),
-    "curvature": (_is_curvature_scorer, "neg_hessian_trace"),
+    "curvature": (_trace_of("cross_entropy"), "neg_hessian_trace"),
+    "training_curvature": (_trace_of("training"), "neg_training_hessian_trace"),
     "accuracy": (_is_accuracy_scorer, "accuracy"),
 }
 
@@ -628,8 +642,10 @@ def _swept_param(results, param):
 class GammaSweepDisplay(_DisplayMixin):
     """ECE, loss-surface curvature and accuracy against gamma.
 
-    One panel per metric with gamma on the shared x-axis, fold spread (±1
-    standard deviation) as error bars, and the gamma of lowest ECE marked in
+    One panel per metric with gamma on the shared x-axis (the curvature of
+    the cross-entropy and that of the training loss each in a panel of its
+    own, labelled with its loss), fold spread (±1 standard deviation) as
+    error bars, and the gamma of lowest ECE marked in
     every panel. When the grid holds gamma = 0 (cross-entropy), its values
     are drawn across each panel as the reference. Curvature is shown
     positive (the scorers return it negated, see
@@ -641,7 +657,8 @@ class GammaSweepDisplay(_DisplayMixin):
     ----------
     gammas : array-like of shape (n_gammas,)
     scores : dict of str to array-like
-        Metric name ("ece", "curvature", "accuracy") -> mean per gamma.
+        Metric name ("ece", "curvature", "training_curvature",
+        "accuracy") -> mean per gamma.
     errors : dict of str to array-like, default=None
         Metric name -> spread per gamma (error bar half-length).
     param : str, default="gamma"
@@ -778,9 +795,11 @@ class GammaSweepDisplay(_DisplayMixin):
         curvature=None,
         accuracy=None,
         *,
+        training_curvature=None,
         ece_std=None,
         curvature_std=None,
         accuracy_std=None,
+        training_curvature_std=None,
         param="gamma",
         axes=None,
         **kwargs,
@@ -792,8 +811,13 @@ class GammaSweepDisplay(_DisplayMixin):
         gammas : array-like of shape (n_gammas,)
         ece : array-like of shape (n_gammas,)
         curvature, accuracy : array-like of shape (n_gammas,), default=None
-            Left out of the figure when None.
-        ece_std, curvature_std, accuracy_std : array-like, default=None
+            Hessian trace of the cross-entropy, and accuracy; left out of the
+            figure when None.
+        training_curvature : array-like of shape (n_gammas,), default=None
+            Hessian trace of each network's training loss; a panel of its
+            own when given.
+        ece_std, curvature_std, accuracy_std, training_curvature_std : \
+array-like, default=None
             Error bars.
         param : str, default="gamma"
         axes : sequence of matplotlib Axes, default=None
@@ -808,6 +832,7 @@ class GammaSweepDisplay(_DisplayMixin):
         values = {
             "ece": (ece, ece_std),
             "curvature": (curvature, curvature_std),
+            "training_curvature": (training_curvature, training_curvature_std),
             "accuracy": (accuracy, accuracy_std),
         }
         scores = {k: v for k, (v, _) in values.items() if v is not None}
@@ -837,8 +862,10 @@ class GammaSweepDisplay(_DisplayMixin):
         whatever the keys of ``scoring=`` were: the ECE is the scorer of
         :func:`~sklearn_focal.metrics.expected_calibration_error` with uniform
         bins and l1 norm (e.g. :data:`~sklearn_focal.scoring.ece_scorer`),
-        the curvature a :class:`~sklearn_focal.scoring.CurvatureScorer` of the
-        trace, the accuracy sklearn's accuracy scorer. Failing that, the
+        the curvatures :class:`~sklearn_focal.scoring.CurvatureScorer` of the
+        trace, of the cross-entropy and of the training loss (one panel
+        each, labelled with their loss), the accuracy sklearn's accuracy
+        scorer. Failing that, the
         package's names ``neg_ece``, ``neg_hessian_trace`` and ``accuracy``
         are looked up in ``cv_results_``. Negated scores are turned back
         into errors and curvature. If the grid varies other parameters too,
@@ -850,9 +877,10 @@ class GammaSweepDisplay(_DisplayMixin):
         param : str, default="gamma"
             The parameter on the x-axis. In a pipeline the one parameter
             ending in ``"__gamma"`` is found (``"classifier__gamma"``, say).
-        metrics : sequence of {"ece", "curvature", "accuracy"}, default=None
+        metrics : sequence of {"ece", "curvature", "training_curvature", \
+"accuracy"}, default=None
             Panels, top to bottom; each must have been scored. Default: the
-            ECE, and the curvature and accuracy when the search scored them.
+            ECE, and the curvatures and accuracy the search scored.
         axes : sequence of matplotlib Axes, default=None
         **kwargs : dict
             Passed to :meth:`plot`.

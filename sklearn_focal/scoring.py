@@ -6,12 +6,25 @@ The calibration scorers wrap :mod:`sklearn_focal.metrics` with
 return the *negated* error, so that greater is better, and their names start
 with ``neg_``. They work for any classifier with ``predict_proba``.
 
-The curvature scorers (:data:`curvature_scorer`,
-:data:`top_eigenvalue_scorer`) measure the Hessian of the cross-entropy at the
-fitted weights on the scored fold (:mod:`sklearn_focal.curvature`). Curvature
-is a diagnostic, not a quantity to maximise; with scikit-learn's rule
-"greater is better" they return the *negated* curvature, so flatter scores
-higher (``neg_hessian_trace``, ``neg_hessian_top_eigenvalue``), and
+The curvature scorers measure the Hessian of a loss at the fitted weights
+on the scored fold (:mod:`sklearn_focal.curvature`), of one of two losses:
+
+* the **cross-entropy** (:data:`curvature_scorer`, ``neg_hessian_trace``;
+  :data:`top_eigenvalue_scorer`, ``neg_hessian_top_eigenvalue``), whatever
+  the training loss: the same function for every network, so its values
+  compare across gamma and methods. It is the default (the comparison's
+  ``hessian_trace`` column, ``calibration_scoring(curvature=True)``);
+* the **training loss** (:data:`training_curvature_scorer`,
+  ``neg_training_hessian_trace``; :data:`training_top_eigenvalue_scorer`,
+  ``neg_training_hessian_top_eigenvalue``): focal loss with the network's
+  own gamma, FLSD-53, AdaFocal's. This is the curvature Kimura & Naganuma
+  show falling with gamma; each network is measured on its own loss.
+
+The two can move in opposite directions: raising gamma flattens the focal
+loss, while the cross-entropy at the same (now under-confident) weights may
+grow more curved. Curvature is a diagnostic, not a quantity to maximise;
+with scikit-learn's rule "greater is better" the scorers return the
+*negated* curvature, so flatter scores higher, and
 :class:`~sklearn_focal.display.GammaSweepDisplay` shows it positive again.
 They need a network: a fitted FocalClassifier or AdaFocalClassifier, or a
 Pipeline ending in one.
@@ -67,6 +80,8 @@ __all__ = [
     "nll_scorer",
     "smooth_ece_scorer",
     "top_eigenvalue_scorer",
+    "training_curvature_scorer",
+    "training_top_eigenvalue_scorer",
 ]
 
 
@@ -157,6 +172,11 @@ class CurvatureScorer(_BaseScorer):
             self._score_func(estimator, X, y_true, **self._kwargs)
         )
 
+    @property
+    def loss(self) -> str:
+        """The loss whose curvature is measured: "cross_entropy" or "training"."""
+        return self._kwargs.get("loss", "cross_entropy")
+
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self._kwargs.items())
         return f"CurvatureScorer(measure={self.measure!r}{extra})"
@@ -166,6 +186,14 @@ class CurvatureScorer(_BaseScorer):
 curvature_scorer = CurvatureScorer("trace")
 #: ``-hessian_top_eigenvalue`` (cross-entropy, Lanczos).
 top_eigenvalue_scorer = CurvatureScorer("top_eigenvalue", tol=1e-4)
+#: ``-hessian_trace(loss="training")``: the curvature of the loss the network
+#: was trained on (focal, FLSD-53, AdaFocal), the one Kimura & Naganuma show
+#: falling with gamma.
+training_curvature_scorer = CurvatureScorer("trace", loss="training")
+#: ``-hessian_top_eigenvalue(loss="training")``.
+training_top_eigenvalue_scorer = CurvatureScorer(
+    "top_eigenvalue", loss="training", tol=1e-4
+)
 
 _SCORERS = {
     "neg_ece": ece_scorer,
@@ -179,6 +207,8 @@ _SCORERS = {
     "average_precision": average_precision_scorer,
     "neg_hessian_trace": curvature_scorer,
     "neg_hessian_top_eigenvalue": top_eigenvalue_scorer,
+    "neg_training_hessian_trace": training_curvature_scorer,
+    "neg_training_hessian_top_eigenvalue": training_top_eigenvalue_scorer,
 }
 
 
@@ -224,7 +254,9 @@ def get_scorer(name: str):
     return _sklearn_get_scorer(name)
 
 
-def calibration_scoring(*, include=None, curvature: bool = False) -> dict:
+def calibration_scoring(
+    *, include=None, curvature: bool = False, training_curvature: bool = False
+) -> dict:
     """A ``scoring=`` dict: accuracy plus the calibration scorers.
 
     Parameters
@@ -234,8 +266,11 @@ def calibration_scoring(*, include=None, curvature: bool = False) -> dict:
         default: accuracy, ECE, adaptive ECE, classwise ECE, Brier score and
         log loss.
     curvature : bool, default=False
-        Also include ``neg_hessian_trace`` (needs a network, see
-        :class:`CurvatureScorer`).
+        Also include ``neg_hessian_trace``, the curvature of the
+        cross-entropy (needs a network, see :class:`CurvatureScorer`).
+    training_curvature : bool, default=False
+        Also include ``neg_training_hessian_trace``, the curvature of the
+        network's own training loss.
 
     Returns
     -------
@@ -262,4 +297,5 @@ def calibration_scoring(*, include=None, curvature: bool = False) -> dict:
             "neg_log_loss",
         )
     names = list(include) + (["neg_hessian_trace"] if curvature else [])
+    names += ["neg_training_hessian_trace"] if training_curvature else []
     return {name: get_scorer(name) for name in names}

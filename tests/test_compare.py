@@ -68,9 +68,14 @@ def test_layout_of_runs_summary_and_paired(wine_comparison):
     assert c.paired.index.tolist() == [m for m in METHODS if m != "cross_entropy"]
     assert set(c.paired["verdict"]) <= {"better", "worse", "no clear difference"}
     networks = ["cross_entropy", "focal", "focal_sd53", "adafocal"]
-    curvature = c.runs.set_index("method")["hessian_trace"]
-    assert curvature[networks].gt(0).all()
-    assert curvature.drop(networks).isna().all()
+    curvature = c.runs.set_index("method")[["hessian_trace", "training_hessian_trace"]]
+    assert curvature.loc[networks].gt(0).all().all()
+    assert curvature.drop(networks).isna().all().all()
+    # cross-entropy's training loss is the cross-entropy; focal_sd53's is not
+    ce = curvature.loc["cross_entropy"]
+    np.testing.assert_allclose(ce["training_hessian_trace"], ce["hessian_trace"])
+    sd53 = curvature.loc["focal_sd53"]
+    assert not np.allclose(sd53["training_hessian_trace"], sd53["hessian_trace"])
     runs = c.runs.set_index(["repeat", "method"])
     for repeat, search in enumerate(c.gamma_searches):
         best = search.best_params_["classifier__gamma"]

@@ -23,7 +23,12 @@ from sklearn_focal.metrics import (
     classwise_calibration_error,
     expected_calibration_error,
 )
-from sklearn_focal.scoring import calibration_scoring, curvature_scorer, ece_scorer
+from sklearn_focal.scoring import (
+    calibration_scoring,
+    curvature_scorer,
+    ece_scorer,
+    training_curvature_scorer,
+)
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -200,7 +205,12 @@ def test_comparison_display_wraps_rows(iris):
 def search(iris):
     X, y, _ = iris
     X = StandardScaler().fit_transform(X)
-    scoring = {"my ece": ece_scorer, "flatness": curvature_scorer, "acc": "accuracy"}
+    scoring = {
+        "my ece": ece_scorer,
+        "flatness": curvature_scorer,
+        "own flatness": training_curvature_scorer,
+        "acc": "accuracy",
+    }
     return GridSearchCV(
         FocalClassifier(
             hidden_layer_sizes=(8,), max_iter=8, learning_rate_init=1e-2, random_state=0
@@ -227,9 +237,28 @@ def test_gamma_sweep_finds_scorers_by_object_whatever_their_names(search):
         display.scores["accuracy"], results["mean_test_acc"][order]
     )
     np.testing.assert_allclose(display.errors["ece"], results["std_test_my ece"][order])
+    # the training loss's curvature has a panel of its own, named for its loss
+    np.testing.assert_allclose(
+        display.scores["training_curvature"], -results["mean_test_own flatness"][order]
+    )
+    assert list(display.scores) == [
+        "ece",
+        "curvature",
+        "training_curvature",
+        "accuracy",
+    ]
+    labels = [ax.get_ylabel() for ax in display.axes_]
+    assert labels[1:3] == [
+        "Hessian trace\n(cross-entropy)",
+        "Hessian trace\n(training loss)",
+    ]
+    # at gamma = 0 the training loss is the cross-entropy
+    assert display.scores["training_curvature"][0] == pytest.approx(
+        display.scores["curvature"][0], rel=1e-6
+    )
     assert (display.scores["curvature"] > 0).all()  # shown positive
     assert display.best_gamma_ == display.gammas[np.argmin(display.scores["ece"])]
-    assert len(display.axes_) == 3 and display.ax_ is display.axes_[0]
+    assert len(display.axes_) == 4 and display.ax_ is display.axes_[0]
     assert display.axes_[-1].get_xlabel() == "gamma"
     pipeline_style = GammaSweepDisplay.from_results(
         [0, 1], ece=[0.1, 0.2], param="clf__gamma"

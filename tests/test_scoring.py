@@ -77,6 +77,8 @@ def test_names_and_fallback_to_sklearn():
             "average_precision",
             "neg_smooth_ece",
             "neg_debiased_ce",
+            "neg_training_hessian_trace",
+            "neg_training_hessian_top_eigenvalue",
         ]
     )
     # fresh copies, as scikit-learn's get_scorer hands out
@@ -155,3 +157,42 @@ def test_multiclass_brier_score_is_named_apart_from_sklearns():
     # ours sums over both classes; scikit-learn's scores the positive class
     assert ours == pytest.approx(2 * sklearns, rel=1e-12)
     assert "neg_brier_score" not in get_scorer_names()
+
+
+# -- the two curvatures: of the cross-entropy and of the training loss ----------
+@pytest.mark.parametrize(
+    "name, measure, loss",
+    [
+        ("neg_hessian_trace", "trace", "cross_entropy"),
+        ("neg_hessian_top_eigenvalue", "top_eigenvalue", "cross_entropy"),
+        ("neg_training_hessian_trace", "trace", "training"),
+        ("neg_training_hessian_top_eigenvalue", "top_eigenvalue", "training"),
+    ],
+)
+def test_each_curvature_scorer_is_its_direct_call(iris, name, measure, loss):
+    from sklearn_focal.curvature import hessian_top_eigenvalue, hessian_trace
+
+    X, y = iris
+    clf = FocalClassifier(
+        gamma=3.0, hidden_layer_sizes=(8,), max_iter=30, random_state=0
+    ).fit(X, y)
+    scorer = get_scorer(name)
+    assert scorer.loss == loss and scorer.measure == measure
+    if measure == "trace":
+        expected = hessian_trace(clf, X, y, loss=loss, random_state=0).value
+    else:
+        expected = hessian_top_eigenvalue(
+            clf, X, y, loss=loss, random_state=0, tol=1e-4
+        ).value
+    assert scorer(clf, X, y) == pytest.approx(-expected, rel=1e-6)
+    # the two losses' curvatures differ once gamma > 0
+    other = "cross_entropy" if loss == "training" else "training"
+    assert hessian_trace(clf, X, y, loss=other).value != pytest.approx(
+        hessian_trace(clf, X, y, loss=loss).value, rel=1e-3
+    )
+
+
+def test_calibration_scoring_with_both_curvatures():
+    scoring = calibration_scoring(curvature=True, training_curvature=True)
+    assert scoring["neg_hessian_trace"].loss == "cross_entropy"
+    assert scoring["neg_training_hessian_trace"].loss == "training"
