@@ -551,8 +551,8 @@ def compare_calibration(
     ...     estimator_params={"hidden_layer_sizes": (16,), "max_iter": 20})
     >>> comparison.summary.index.tolist()
     ['cross_entropy', 'temperature']
-    >>> comparison.paired["verdict"].isin(
-    ...     ["better", "worse", "no clear difference"]).all()
+    >>> bool(comparison.paired["verdict"].isin(
+    ...     ["better", "worse", "no clear difference"]).all())
     True
     """
     methods, gammas, y, labels = _check_inputs(
