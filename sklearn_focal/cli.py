@@ -123,7 +123,8 @@ def _parser() -> argparse.ArgumentParser:
         "--n-jobs",
         type=int,
         default=None,
-        help="parallel jobs (repeat x method); -1: all cores",
+        help="parallel jobs (repeat x method); -1: all cores (default: all "
+        "cores when training on the CPU, 1 on a GPU)",
     )
     compare.add_argument("--test-size", type=float, default=0.25)
     compare.add_argument("--n-bins", type=int, default=15)
@@ -293,6 +294,20 @@ def _write_figures(comparison, out: Path) -> list[Path]:
     return written
 
 
+def _n_jobs(args):
+    """--n-jobs, or by default every core for CPU training and one process
+    on a GPU (each worker would hold a CUDA context of its own)."""
+    if args.n_jobs is not None:
+        return args.n_jobs
+    from ._base import _resolve_device
+
+    try:
+        on_cpu = _resolve_device(args.device).type == "cpu"
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from exc
+    return -1 if on_cpu else None
+
+
 def _compare(args) -> None:
     from .compare import _check_inputs, compare_calibration
 
@@ -325,7 +340,7 @@ def _compare(args) -> None:
                 X,
                 y,
                 random_state=args.seed,
-                n_jobs=args.n_jobs,
+                n_jobs=_n_jobs(args),
                 device=args.device,
                 verbose=1,
                 return_estimators=True,
