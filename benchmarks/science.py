@@ -249,9 +249,10 @@ def figures(runs, dataset, folder):
             training_curvature_std=std["trace_training"],
             accuracy_std=std["accuracy"],
         )
+        display.figure_.tight_layout()
         display.figure_.suptitle(
             f"{dataset}, {regime.replace('_', ' ')} (mean ± std over seeds)",
-            y=1.02,
+            y=1.03,
         )
         path = Path(folder) / f"science_{regime}.png"
         display.figure_.savefig(path, dpi=100, bbox_inches="tight")

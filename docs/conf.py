@@ -46,6 +46,7 @@ exclude_patterns = [
     "auto_examples/*.py",
     "benchmark_compare*.rst",  # included by user_guide.rst
     "benchmark_imbalance*.rst",
+    "science_tables.rst",  # included by science.rst
 ]
 html_theme = "pydata_sphinx_theme"
 html_title = "sklearn-focal"
