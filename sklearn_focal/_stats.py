@@ -40,9 +40,11 @@ from .metrics import (
     _top_label,
 )
 
-#: Metrics where lower is better; all others are better higher, except
-#: those in NEUTRAL, which are reported but not ranked.
-LOWER_IS_BETTER = {
+#: The metrics of a comparison, by the direction in which they are better:
+#: scores (higher), errors (lower) and the neutral columns that are reported
+#: but not ranked; the OOD columns mix both directions.
+SCORES = ("accuracy", "balanced_accuracy", "average_precision")
+ERRORS = (
     "ece",
     "adaptive_ece",
     "classwise_ece",
@@ -51,18 +53,20 @@ LOWER_IS_BETTER = {
     "debiased_ce",
     "log_loss",
     "multiclass_brier_score",
+)
+NEUTRAL = ("hessian_trace", "training_hessian_trace", "fit_seconds", "gamma")
+OOD_METRICS = (
+    "ood_auroc_max_proba",
     "ood_fpr95_max_proba",
+    "ood_auroc_entropy",
     "ood_fpr95_entropy",
-}
-NEUTRAL = {"hessian_trace", "training_hessian_trace", "fit_seconds", "gamma"}
+)
+LOWER_IS_BETTER = {*ERRORS, "ood_fpr95_max_proba", "ood_fpr95_entropy"}
 
 #: The range of each metric, to which its interval is clipped: every
 #: calibration error, accuracy, AP and OOD score lies in [0, 1].
 RANGES = {
-    **dict.fromkeys(LOWER_IS_BETTER | {"accuracy", "balanced_accuracy"}, (0.0, 1.0)),
-    "average_precision": (0.0, 1.0),
-    "ood_auroc_max_proba": (0.0, 1.0),
-    "ood_auroc_entropy": (0.0, 1.0),
+    **dict.fromkeys((*SCORES, *ERRORS, *OOD_METRICS), (0.0, 1.0)),
     "log_loss": (0.0, np.inf),
     "multiclass_brier_score": (0.0, 2.0),
     "fit_seconds": (0.0, np.inf),

@@ -90,30 +90,9 @@ __all__ = [
 ]
 
 #: The columns of ``runs`` and ``summary``, in order; ``ood_*`` columns
-#: follow when OOD rows are given.
-METRICS = (
-    "accuracy",
-    "balanced_accuracy",
-    "average_precision",
-    "ece",
-    "adaptive_ece",
-    "classwise_ece",
-    "mce",
-    "smooth_ece",
-    "debiased_ce",
-    "log_loss",
-    "multiclass_brier_score",
-    "hessian_trace",
-    "training_hessian_trace",
-    "fit_seconds",
-    "gamma",
-)
-OOD_METRICS = (
-    "ood_auroc_max_proba",
-    "ood_fpr95_max_proba",
-    "ood_auroc_entropy",
-    "ood_fpr95_entropy",
-)
+#: (:data:`OOD_METRICS`) follow when OOD rows are given.
+METRICS = (*_stats.SCORES, *_stats.ERRORS, *_stats.NEUTRAL)
+OOD_METRICS = _stats.OOD_METRICS
 #: The metrics of the paired comparison with the reference.
 PAIRED_METRICS = ("ece", "log_loss")
 #: Default of ``select_gamma_by``, chosen by ``benchmarks/compare.py``: the
