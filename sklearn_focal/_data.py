@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterator, Mapping
 
 import numpy as np
+import pandas.api.types as pd_api
 import torch
 from sklearn.model_selection import StratifiedShuffleSplit
 from skorch.dataset import Dataset as _SkorchDataset
@@ -33,6 +34,7 @@ __all__ = [
     "TensorBatches",
     "TensorDataset",
     "as_tensor",
+    "check_numeric_columns",
     "data_device",
     "device_datasets",
     "module_dtype",
@@ -162,37 +164,39 @@ def data_device(n_bytes: int, device: torch.device) -> torch.device:
     return device if n_bytes <= 0.5 * free else torch.device("cpu")
 
 
-def device_datasets(X, y, sample_weight, train_idx, valid_idx, *, dtype, device):
+def device_datasets(train, valid, *, dtype, device):
     """Train and validation :class:`TensorDataset`, moved to the device once.
 
-    The validation one is None when ``valid_idx`` is None.
+    ``train`` and ``valid`` are ``(X, y, sample_weight)`` numpy triples
+    (``sample_weight`` may be None); the validation dataset is None when
+    ``valid`` is.
     """
-    X_t = as_tensor(X, dtype)
-    y_t = torch.from_numpy(y.astype(np.int64))
-    w_t = None if sample_weight is None else as_tensor(sample_weight, dtype)
+    parts = [train] if valid is None else [train, valid]
+    tensors = [
+        (
+            as_tensor(X, dtype),
+            torch.from_numpy(y.astype(np.int64)),
+            None if w is None else as_tensor(w, dtype),
+        )
+        for X, y, w in parts
+    ]
     n_bytes = sum(
-        t.element_size() * t.nelement() for t in (X_t, y_t, w_t) if t is not None
+        t.element_size() * t.nelement()
+        for part in tensors
+        for t in part
+        if t is not None
     )
     home = data_device(n_bytes, device)
     pin = home.type == "cpu" and device.type == "cuda"
 
     def place(t):
+        if t is None:
+            return None
         t = t.to(home)
         return t.pin_memory() if pin else t
 
-    def part(index):
-        def take(t):
-            return t if index is None else t[torch.from_numpy(index)]
-
-        return TensorDataset(
-            place(take(X_t)),
-            place(take(y_t)),
-            None if w_t is None else place(take(w_t)),
-        )
-
-    if valid_idx is None:
-        return part(None), None
-    return part(train_idx), part(valid_idx)
+    datasets = [TensorDataset(*(place(t) for t in part)) for part in tensors]
+    return datasets[0], (datasets[1] if valid is not None else None)
 
 
 def validation_split(y, validation_fraction, seed, hint="Pass more samples."):
@@ -226,3 +230,24 @@ def validation_split(y, validation_fraction, seed, hint="Pass more samples."):
     train, valid = next(splitter.split(idx, y[idx]))
     train = np.sort(np.concatenate([idx[train], np.flatnonzero(~splittable)]))
     return train, np.sort(idx[valid])
+
+
+def check_numeric_columns(X, owner: str) -> None:
+    """Name the columns of a DataFrame that a network cannot read."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "items"):
+        return
+    bad = [
+        f"{name!r} ({dtype})"
+        for name, dtype in dtypes.items()
+        if not (pd_api.is_numeric_dtype(dtype) or pd_api.is_bool_dtype(dtype))
+    ]
+    if bad:
+        raise ValueError(
+            f"{owner} needs numeric features, but column"
+            f"{'s' if len(bad) > 1 else ''} {', '.join(bad[:5])}"
+            f"{', ...' if len(bad) > 5 else ''} of X "
+            f"{'are' if len(bad) > 1 else 'is'} not. Encode them first, in a "
+            "Pipeline: sklearn_focal.methods.TabularPreprocessor one-hot "
+            "encodes them, or use a ColumnTransformer with a OneHotEncoder."
+        )

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import unpack_data
 from skorch.utils import is_dataset
 from tqdm.auto import tqdm
@@ -38,7 +38,9 @@ __all__ = [
     "DIVERGENCE_FACTOR",
     "EpochProgressBar",
     "FocalNet",
+    "MonitoredEarlyStopping",
     "StopOnDivergence",
+    "TemperatureScaledNLL",
     "ValidationNLL",
     "propagate_interrupts",
     "softmax64",
@@ -75,6 +77,79 @@ class ValidationNLL(Callback):
         if self._sum is not None:
             net.history.record("valid_nll", float(self._sum) / float(self._weight))
         self._sum, self._weight = None, 0.0
+
+
+class TemperatureScaledNLL(Callback):
+    """Record ``valid_ts_nll``: the validation log loss after temperature
+    scaling.
+
+    Every epoch, the temperature that minimises this epoch's validation log
+    loss is fitted on the validation logits (Newton's method on the inverse
+    temperature, in which the loss is convex), and the loss at that
+    temperature is recorded. It is the part of the log loss that no
+    temperature can remove, Berta et al.'s (2025) *refinement* error:
+    ``FocalClassifier(early_stopping_monitor="temperature_scaled_log_loss")``
+    stops on it (refine, then calibrate). Weighted by ``sample_weight``
+    where the batches carry it.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._parts = []
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if not training:
+            _, y, w = unpack_batch(batch)
+            self._parts.append((y_pred.detach().double(), y, w))
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._parts:
+            logits, target, weight = (
+                None if parts[0] is None else torch.cat(parts)
+                for parts in zip(*self._parts, strict=True)
+            )
+            loss = temperature_scaled_nll(logits, target, weight)
+            net.history.record("valid_ts_nll", loss)
+        self._parts = []
+
+
+def temperature_scaled_nll(logits, target, weight=None) -> float:
+    """The mean log loss of ``logits`` at their best temperature."""
+    weight = (
+        torch.ones(len(target), dtype=logits.dtype, device=logits.device)
+        if weight is None
+        else weight.to(logits.dtype)
+    )
+    weight = weight / weight.sum()
+    true = logits.gather(1, target[:, None])[:, 0]
+    beta = torch.tensor(1.0, dtype=logits.dtype, device=logits.device)
+    for _ in range(50):
+        proba = torch.softmax(beta * logits, dim=1)
+        mean = (proba * logits).sum(dim=1)
+        gradient = weight @ (mean - true)
+        curvature = weight @ ((proba * logits**2).sum(dim=1) - mean**2)
+        if curvature <= 1e-12:
+            break
+        step = gradient / curvature
+        beta = torch.clamp(beta - step, 1e-3, 1e3)
+        if abs(float(step)) < 1e-10:
+            break
+    scaled = beta * logits
+    return float(weight @ (torch.logsumexp(scaled, dim=1) - beta * true))
+
+
+class MonitoredEarlyStopping(EarlyStopping):
+    """skorch's ``EarlyStopping``, with a clear error when no callback
+    records the monitored column."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.monitor not in net.history[-1]:
+            raise ValueError(
+                f"early_stopping_monitor={self.monitor!r}: no callback recorded "
+                f"the history column {self.monitor!r} in epoch {len(net.history)}. "
+                "Use 'log_loss', 'temperature_scaled_log_loss', or add a "
+                "callback that records it every epoch (callbacks=...)."
+            )
+        super().on_epoch_end(net, **kwargs)
 
 
 class StopOnDivergence(Callback):

@@ -18,7 +18,6 @@ holds the gammas and edges; the update is a skorch callback
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -28,6 +27,7 @@ from skorch.callbacks import Callback
 from ._base import _BaseFocalClassifier
 from ._compat import Interval, StrOptions
 from ._data import unpack_batch
+from ._warnings import warn_caller
 from .losses import AdaFocalLoss
 from .metrics import calibration_bins
 
@@ -250,13 +250,17 @@ class AdaFocalClassifier(_BaseFocalClassifier):
         batches (one extra forward pass over the validation split each time).
     hidden_layer_sizes, dropout, module, max_iter, batch_size, \
 learning_rate_init, weight_decay, optimizer, shuffle, early_stopping, \
-validation_fraction, n_iter_no_change, tol, warm_start, callbacks, \
-class_weight, prior_correction, device, random_state, verbose, **kwargs
+early_stopping_monitor, validation_fraction, n_iter_no_change, tol, \
+warm_start, callbacks, class_weight, prior_correction, device, random_state, \
+verbose, **kwargs
         As in :class:`FocalClassifier`. The validation split is always drawn
         (AdaFocal needs it); ``early_stopping`` only decides whether training
         stops on it. ``partial_fit`` splits each call's data and updates the
         gammas once, after that call's validation pass; with ``warm_start``
-        the gammas and bin edges carry over too.
+        the gammas and bin edges carry over too, while the number of bins
+        stays the same (another ``n_bins`` starts them again from
+        ``gamma_init``, and ``gamma_history_`` anew). The bins are set by
+        ``n_bins`` alone: ``criterion__n_bins`` is rejected.
 
     Attributes
     ----------
@@ -332,6 +336,7 @@ best_epoch_, class_weight_
         optimizer="adamw",
         shuffle=True,
         early_stopping=True,
+        early_stopping_monitor="log_loss",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -361,6 +366,7 @@ best_epoch_, class_weight_
         self.optimizer = optimizer
         self.shuffle = shuffle
         self.early_stopping = early_stopping
+        self.early_stopping_monitor = early_stopping_monitor
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
@@ -373,15 +379,29 @@ best_epoch_, class_weight_
         self.verbose = verbose
         self._set_routed_params(kwargs)
 
-    def _criterion_spec(self, n_classes):
+    def _criterion_owned(self):
+        return {"n_bins": "n_bins", "gamma_init": "gamma_init"}
+
+    def _check_params(self):
         _check_switch_threshold(self.switch_threshold, self.gamma_max)
         if not self.gamma_min <= self.gamma_init <= self.gamma_max:
             raise ValueError(
                 f"gamma_init={self.gamma_init} must lie in [gamma_min, gamma_max] = "
                 f"[{self.gamma_min}, {self.gamma_max}]."
             )
-        # A new module per fit: refits start again from gamma_init.
-        return AdaFocalLoss, {"n_bins": self.n_bins_, "gamma_init": self.gamma_init}
+
+    def _criterion_spec(self, n_classes, n_valid):
+        # A new module per fit: refits start again from gamma_init. Its
+        # n_bins is the one source of the number of bins (n_bins_).
+        n_bins = min(self.n_bins, n_valid)
+        if n_bins < self.n_bins:
+            warn_caller(
+                f"The validation split has {n_valid} samples, fewer than "
+                f"n_bins={self.n_bins}: AdaFocal uses {n_valid} equal-mass bins "
+                "(n_bins_). Increase validation_fraction or pass more samples for "
+                "finer bins."
+            )
+        return AdaFocalLoss, {"n_bins": n_bins, "gamma_init": self.gamma_init}
 
     def _make_callbacks(self):
         callback = AdaFocalCallback(
@@ -396,46 +416,41 @@ best_epoch_, class_weight_
     def _needs_validation(self, incremental):
         return True
 
-    def _check_validation_size(self, n_valid, continued):
-        if continued:  # the gammas and bins of the fitted loss carry over
-            if n_valid < self.n_bins_:
-                raise ValueError(
-                    f"The validation split of this call has {n_valid} samples, "
-                    f"fewer than the n_bins_={self.n_bins_} bins the fitted "
-                    "AdaFocal loss has: pass more samples per call."
-                )
-            return
-        self.n_bins_ = min(self.n_bins, n_valid)
-        if self.n_bins_ < self.n_bins:
-            warnings.warn(
-                f"The validation split has {n_valid} samples, fewer than "
-                f"n_bins={self.n_bins}: AdaFocal uses {n_valid} equal-mass bins "
-                "(n_bins_). Increase validation_fraction or pass more samples for "
-                "finer bins.",
-                UserWarning,
-                stacklevel=5,
+    def _check_continued_validation(self, n_valid):
+        # partial_fit goes on with the fitted loss, its bins and gammas
+        n_bins = self.net_.criterion_.n_bins
+        if n_valid < n_bins:
+            raise ValueError(
+                f"The validation split of this call has {n_valid} samples, "
+                f"fewer than the n_bins_={n_bins} bins the fitted AdaFocal loss "
+                "has: pass more samples per call."
             )
 
     def _carry_over(self, old_net, new_net):
         super()._carry_over(old_net, new_net)
-        new_net.criterion_.load_state_dict(old_net.criterion_.state_dict())
+        # the gammas carry over while the bins stay the same; with another
+        # number of bins (n_bins changed) the loss starts from gamma_init
+        if old_net.criterion_.n_bins == new_net.criterion_.n_bins:
+            new_net.criterion_.load_state_dict(old_net.criterion_.state_dict())
 
     def _after_fit(self, continued):
+        n_bins = self.net_.criterion_.n_bins
         callback = dict(self.net_.callbacks_)["adafocal"]
         history = callback.calibration_history_
-        gammas = np.array(callback.gamma_history_).reshape(-1, self.n_bins_)
+        gammas = np.array(callback.gamma_history_).reshape(-1, n_bins)
         calibration = {
             field: np.array([getattr(b, field) for b in history]).reshape(
                 len(history), -1
             )
             for field in ("confidence", "accuracy", "count", "edges")
         }
-        if continued:  # append to the record of the earlier calls
+        if continued and self.n_bins_ == n_bins:  # append to the earlier record
             gammas = np.concatenate([self.gamma_history_, gammas])
             calibration = {
                 k: np.concatenate([self.validation_calibration_[k], v])
                 for k, v in calibration.items()
             }
+        self.n_bins_ = n_bins
         self.gamma_history_ = gammas
         self.validation_calibration_ = calibration
         self.bin_edges_ = self.net_.criterion_.bin_edges.cpu().numpy().astype(float)

@@ -299,7 +299,7 @@ def _n_jobs(args):
     on a GPU (each worker would hold a CUDA context of its own)."""
     if args.n_jobs is not None:
         return args.n_jobs
-    from ._base import _resolve_device
+    from ._build import resolve_device as _resolve_device
 
     try:
         on_cpu = _resolve_device(args.device).type == "cpu"

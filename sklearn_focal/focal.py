@@ -87,7 +87,17 @@ class FocalClassifier(_BaseFocalClassifier):
         the best epoch. The validation loss is cross-entropy whatever the
         training loss, so it is comparable across epochs and across
         ``gamma``. With ``early_stopping=False`` training runs ``max_iter``
-        epochs.
+        epochs. ``fit(X, y, X_val=..., y_val=...)`` validates on given rows
+        instead.
+    early_stopping_monitor : str, default="log_loss"
+        What early stopping watches on the validation split (lower is
+        better): ``"log_loss"`` (the cross-entropy, history column
+        ``valid_nll``); ``"temperature_scaled_log_loss"`` (the log loss
+        after the best temperature for that epoch, column ``valid_ts_nll``:
+        the *refinement* error of Berta et al. 2025, for a network that is
+        temperature-scaled afterwards); or the name of a history column
+        that one of ``callbacks`` records every epoch. ``validation_scores_``
+        and ``best_validation_score_`` report the monitored quantity.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
@@ -155,11 +165,12 @@ class FocalClassifier(_BaseFocalClassifier):
     best_loss_ : float or None
         Smallest training loss; None with early stopping.
     validation_scores_ : list of float or None
-        Validation log loss (cross-entropy, lower is better; MLPClassifier
-        reports accuracy here) of every epoch with a validation split.
+        The monitored validation loss (``early_stopping_monitor``; by default
+        the log loss, lower is better, where MLPClassifier reports accuracy)
+        of every epoch with a validation split.
     best_validation_score_ : float or None
-        Validation log loss of the epoch whose weights were kept by early
-        stopping; None without early stopping.
+        The monitored validation loss of the epoch whose weights were kept
+        by early stopping; None without early stopping.
     best_epoch_ : int
         Epoch (1-based) whose weights were kept: the best validation epoch with
         early stopping, else the last one.
@@ -211,6 +222,7 @@ class FocalClassifier(_BaseFocalClassifier):
         optimizer="adamw",
         shuffle=True,
         early_stopping=True,
+        early_stopping_monitor="log_loss",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -235,6 +247,7 @@ class FocalClassifier(_BaseFocalClassifier):
         self.optimizer = optimizer
         self.shuffle = shuffle
         self.early_stopping = early_stopping
+        self.early_stopping_monitor = early_stopping_monitor
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
@@ -247,24 +260,34 @@ class FocalClassifier(_BaseFocalClassifier):
         self.verbose = verbose
         self._set_routed_params(kwargs)
 
-    def _criterion_spec(self, n_classes):
+    def _takes_gamma(self) -> bool:
+        return isinstance(self.loss, str) and _LOSSES[self.loss][1]
+
+    def _criterion_owned(self):
+        return {"gamma": "gamma"} if self._takes_gamma() else {}
+
+    def _check_params(self):
+        if not (
+            isinstance(self.loss, str | nn.Module)
+            or (isinstance(self.loss, type) and issubclass(self.loss, nn.Module))
+        ):
+            raise TypeError(
+                "The 'loss' parameter must be one of "
+                f"{sorted(_LOSSES)}, a torch.nn.Module subclass or a "
+                f"torch.nn.Module instance; got {self.loss!r} instead."
+            )
+
+    def _criterion_spec(self, n_classes, n_valid):
         if isinstance(self.loss, str):
             loss, takes_gamma = _LOSSES[self.loss]
             return loss, ({"gamma": self.gamma} if takes_gamma else {})
         if isinstance(self.loss, nn.Module):
             return copy.deepcopy(self.loss), {}
-        if isinstance(self.loss, type) and issubclass(self.loss, nn.Module):
-            return self.loss, {}
-        raise TypeError(
-            "The 'loss' parameter must be one of "
-            f"{sorted(_LOSSES)}, a torch.nn.Module subclass or a torch.nn.Module "
-            f"instance; got {self.loss!r} instead."
-        )
+        return self.loss, {}
 
     def _divergence_hint(self):
         hint = super()._divergence_hint()
-        uses_gamma = isinstance(self.loss, str) and _LOSSES[self.loss][1]
-        if uses_gamma and self.gamma > 5:
+        if self._takes_gamma() and self.gamma > 5:
             hint += (
                 f" gamma={self.gamma} is beyond the usual range (0 to 5) and may be "
                 "the cause"

@@ -300,3 +300,39 @@ def test_switch_threshold_above_gamma_max_is_refused(iris):
     X, y = iris
     with pytest.raises(ValueError, match=r"switch_threshold=25 exceeds gamma_max=20"):
         AdaFocalClassifier(**FAST, switch_threshold=25).fit(X, y)
+
+
+def test_n_bins_has_one_source(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match=r"criterion__n_bins duplicates .*'n_bins'"):
+        AdaFocalClassifier(**FAST, criterion__n_bins=3).fit(X, y)
+    clf = AdaFocalClassifier(**{**FAST, "n_bins": 3}).fit(X, y)
+    assert clf.n_bins_ == clf.net_.criterion_.n_bins == 3
+    assert clf.gamma_history_.shape == (clf.n_iter_, 3)
+    assert len(clf.bin_edges_) == 4
+
+
+def test_warm_start_with_another_n_bins_starts_the_gammas_again(iris):
+    X, y = iris
+    clf = AdaFocalClassifier(**FAST, warm_start=True).fit(X, y)
+    assert clf.n_bins_ == 5
+    first = clf.n_iter_
+    clf.set_params(n_bins=3).fit(X, y)
+    assert clf.n_bins_ == 3 and len(clf.bin_edges_) == 4
+    assert clf.gamma_history_.shape == (clf.n_iter_ - first, 3)  # a new record
+    # with the same bins the gammas carry over and the record goes on
+    gammas = clf.net_.criterion_.gammas.clone()
+    second = clf.n_iter_
+    clf.set_params(max_iter=1).fit(X, y)
+    assert clf.gamma_history_.shape == (clf.n_iter_ - first, 3)
+    assert clf.n_iter_ == second + 1
+    calibration = clf.validation_calibration_
+    np.testing.assert_allclose(
+        clf.gamma_history_[-1],
+        update_gammas(
+            gammas.numpy(),
+            calibration["confidence"][-1] - calibration["accuracy"][-1],
+            calibration["count"][-1],
+        ),
+        rtol=1e-6,
+    )

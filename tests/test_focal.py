@@ -1,7 +1,11 @@
 """FocalClassifier behaviour beyond the sklearn API contract."""
 
+import copy
 import io
+import os
 import pickle
+import signal
+from functools import partial
 
 import joblib
 import numpy as np
@@ -12,6 +16,7 @@ from scipy.special import expit, softmax
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
 from sklearn_focal import AdaFocalClassifier, FocalClassifier
@@ -21,6 +26,10 @@ from sklearn_focal.networks import MLP
 FAST = dict(
     hidden_layer_sizes=(16,), max_iter=15, learning_rate_init=1e-2, random_state=0
 )
+
+
+def _flat_params(clf):
+    return torch.cat([p.detach().ravel() for p in clf.net_.module_.parameters()])
 
 
 # -- fit / predict ------------------------------------------------------------
@@ -554,7 +563,7 @@ def test_non_numeric_columns_are_named(iris, dtype):
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     frame["colour"] = pd.Series(np.where(y == 0, "y", "n")).astype(dtype)
     with pytest.raises(
-        ValueError, match=r"column 'colour' \(\w+\) of X is not.*make_preprocessor"
+        ValueError, match=r"column 'colour' \(\w+\) of X is not.*TabularPreprocessor"
     ):
         FocalClassifier(**FAST).fit(frame, y)
     clf = FocalClassifier(**{**FAST, "max_iter": 1}).fit(
@@ -562,3 +571,178 @@ def test_non_numeric_columns_are_named(iris, dtype):
     )
     with pytest.raises(ValueError, match=r"column 'colour'"):
         clf.predict(frame[["a", "b", "c", "colour"]])
+
+
+# -- a fit that raises leaves the estimator as it was ---------------------------
+class _RaiseAtEpoch(Callback):
+    """Raise ``error`` at the end of epoch ``epoch`` (counted over the history)."""
+
+    def __init__(self, epoch, error):
+        self.epoch = epoch
+        self.error = error
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) >= self.epoch:
+            if self.error is KeyboardInterrupt:  # a real Ctrl-C, not skorch's stop
+                os.kill(os.getpid(), signal.SIGINT)
+            raise self.error("raised by the test's callback")
+
+
+def _state(clf, X):
+    """What a user sees of a fitted estimator."""
+    return {
+        "classes_": clf.classes_.tolist(),
+        "n_iter_": clf.n_iter_,
+        "history": len(clf.history_),
+        "loss_curve_": list(clf.loss_curve_),
+        "class_weight_": clf.class_weight_.tolist(),
+        "proba": clf.predict_proba(X),
+        "outputs": clf.net_.module_.layers[-1].out_features,
+    }
+
+
+def _assert_same_state(before, after):
+    proba = before.pop("proba"), after.pop("proba")
+    assert before == after
+    np.testing.assert_array_equal(*proba)
+
+
+def test_a_diverging_refit_on_new_classes_leaves_the_old_model(iris):
+    X, y = iris
+    clf = FocalClassifier(**FAST).fit(X, np.array(list("abc"))[y])
+    before = _state(clf, X)
+    clf.set_params(learning_rate_init=1e8, optimizer="sgd")
+    with pytest.raises(ValueError, match="Training diverged"):
+        clf.fit(X, np.where(y == 0, "yes", "no"))
+    _assert_same_state(before, _state(clf, X))  # not ['no', 'yes'] on 3 outputs
+    # and the first fit of an estimator that raises leaves it unfitted
+    fresh = FocalClassifier(**{**FAST, "learning_rate_init": 1e8}, optimizer="sgd")
+    with pytest.raises(ValueError, match="Training diverged"):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "classes_") and not hasattr(fresh, "net_")
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+@pytest.mark.parametrize("how", ["refit", "warm_start", "partial_fit"])
+def test_a_refit_stopped_by_an_error_or_ctrl_c_leaves_the_old_model(iris, how, error):
+    X, y = iris
+    clf = FocalClassifier(**FAST, early_stopping=False).fit(X, y)
+    before = _state(clf, X)
+    weights = _flat_params(clf)
+    optimizer = copy.deepcopy(clf.net_.optimizer_.state_dict())
+    if how == "refit":
+        clf.set_params(callbacks=[_RaiseAtEpoch(3, error)], class_weight={0: 3})
+        call = partial(clf.fit, X, y)
+    elif how == "warm_start":
+        clf.set_params(
+            warm_start=True,
+            callbacks=[_RaiseAtEpoch(clf.n_iter_ + 2, error)],
+            class_weight={0: 3},
+        )
+        call = partial(clf.fit, X, y)
+    else:
+        clf.net_.callbacks.append(("raise", _RaiseAtEpoch(clf.n_iter_ + 1, error)))
+        clf.net_.initialize_callbacks()
+        call = partial(clf.partial_fit, X, y)
+    with pytest.raises(error):
+        call()
+    _assert_same_state(before, _state(clf, X))
+    torch.testing.assert_close(_flat_params(clf), weights, rtol=0, atol=0)
+    if how == "partial_fit":  # the optimizer's moments are the fitted ones
+        after = clf.net_.optimizer_.state_dict()["state"]
+        for key, value in optimizer["state"].items():
+            for name, tensor in value.items():
+                torch.testing.assert_close(after[key][name], tensor, rtol=0, atol=0)
+    else:  # the history of the fitted net did not grow
+        assert len(clf.net_.history) == before["history"]
+
+
+# -- warm_start takes changed parameters, or says why it cannot -----------------
+def test_warm_start_takes_a_changed_class_weight(cancer):
+    X, y = cancer
+    clf = FocalClassifier(**FAST, warm_start=True).fit(X, y)
+    np.testing.assert_array_equal(clf.class_weight_, [1, 1])
+    clf.set_params(class_weight={0: 5}).fit(X, y)
+    np.testing.assert_array_equal(clf.class_weight_, [5, 1])
+    clf.set_params(class_weight={1: 5}).fit(X, y)
+    np.testing.assert_array_equal(clf.class_weight_, [1, 5])
+    # the prior correction uses the weights the network was last trained with
+    logits = clf.net_.forward(torch.as_tensor(X, dtype=torch.float32)).double()
+    shift = torch.log(torch.tensor([1.0, 5.0], dtype=torch.float64))
+    expected = torch.softmax(logits - shift, dim=1)
+    np.testing.assert_allclose(clf.predict_proba(X), expected.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "change, name",
+    [({"hidden_layer_sizes": (8,)}, "hidden_layer_sizes"), ({"module": MLP}, "module")],
+)
+def test_warm_start_with_another_network_shape_names_the_parameter(iris, change, name):
+    X, y = iris
+    clf = FocalClassifier(**FAST, warm_start=True).fit(X, y)
+    if name == "module":
+        change = {**change, "module__hidden_layer_sizes": (3,)}
+        clf.set_params(module=MLP)  # routed keywords need the module first
+    before = _state(clf, X)
+    with pytest.raises(ValueError, match=f"warm_start=True cannot continue.*{name}"):
+        clf.set_params(**change).fit(X, y)
+    _assert_same_state(before, _state(clf, X))
+
+
+# -- routed keywords: one source per number ------------------------------------
+@pytest.mark.parametrize(
+    "estimator, routed, named",
+    [
+        (FocalClassifier, {"criterion__gamma": 3.0}, "gamma"),
+        (AdaFocalClassifier, {"criterion__n_bins": 3}, "n_bins"),
+        (AdaFocalClassifier, {"criterion__gamma_init": 2.0}, "gamma_init"),
+        (FocalClassifier, {"module__hidden_layer_sizes": (4,)}, "hidden_layer_sizes"),
+        (FocalClassifier, {"module__dropout": 0.5}, "dropout"),
+        (FocalClassifier, {"optimizer__weight_decay": 0.1}, "weight_decay"),
+    ],
+)
+def test_routed_keywords_that_a_named_parameter_sets_are_refused(
+    iris, estimator, routed, named
+):
+    X, y = iris
+    with pytest.raises(ValueError, match=f"duplicates .*'{named}'; set {named}"):
+        estimator(**FAST, **routed).fit(X, y)
+
+
+def test_routed_keywords_of_the_data_and_of_custom_losses(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="sets module__n_features from the data"):
+        FocalClassifier(**FAST, module__n_features=3).fit(X, y)
+    # a custom loss takes its own gamma through criterion__gamma
+    clf = FocalClassifier(**{**FAST, "max_iter": 1}, loss=FocalLoss, criterion__gamma=3)
+    assert clf.fit(X, y).net_.criterion_.gamma == 3
+
+
+class _UnderscoreNet(torch.nn.Module):
+    def __init__(self, n_features, n_classes, width_=4):
+        super().__init__()
+        self.width_ = width_
+        self.out = torch.nn.Linear(n_features, n_classes)
+
+    def forward(self, X):
+        return self.out(X)
+
+
+def test_a_routed_keyword_ending_in_an_underscore_is_passed(iris):
+    X, y = iris
+    clf = FocalClassifier(**FAST, module=_UnderscoreNet, module__width_=7).fit(X, y)
+    assert clf.net_.module_.width_ == 7
+    assert clf.get_params()["module__width_"] == 7
+
+
+@pytest.mark.parametrize("callbacks", [[1], [("name", 1)], [("a", "b", "c")]])
+def test_callbacks_must_be_skorch_callbacks(iris, callbacks):
+    X, y = iris
+    with pytest.raises(TypeError, match="'callbacks' parameter must be a list of"):
+        FocalClassifier(**FAST, callbacks=callbacks).fit(X, y)
+
+
+def test_a_class_weight_that_vanishes_in_float32_is_named(cancer):
+    X, y = cancer
+    with pytest.raises(ValueError, match="class_weight of class 0 is 1e-300, which"):
+        FocalClassifier(**FAST, class_weight={0: 1e-300}).fit(X, y)

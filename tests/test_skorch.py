@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from skorch.callbacks import (
     BatchScoring,
+    Callback,
     Checkpoint,
     EarlyStopping,
     EpochScoring,
@@ -389,3 +391,82 @@ def test_partial_fit_of_a_single_class_stream_is_a_clear_error(iris):
     X, _ = iris
     with pytest.raises(ValueError, match=r"at least 2 classes.*\('a'\)"):
         FocalClassifier(**FAST).partial_fit(X, np.full(len(X), "a"))
+
+
+# -- validation rows given by the user, and early stopping on any quantity -----
+def test_x_val_replaces_the_validation_split(iris):
+    X, y = iris
+    X_val, y_val = X[::3], y[::3]
+    clf = FocalClassifier(**FAST).fit(X, y, X_val=X_val, y_val=y_val)
+    # every row of X is trained on: the first batch of 150 rows is all of it
+    assert clf.history_[0, "batches", 0, "train_batch_size"] == len(X)
+    # the recorded validation loss is that of X_val, at the kept weights
+    kept = clf.validation_scores_[clf.best_epoch_ - 1]
+    assert kept == pytest.approx(log_loss(y_val, clf.predict_proba(X_val)), rel=1e-5)
+    with pytest.raises(ValueError, match="X_val and y_val must be passed together"):
+        FocalClassifier(**FAST).fit(X, y, X_val=X_val)
+    with pytest.raises(ValueError, match=r"labels \[7\] that are not in classes_"):
+        FocalClassifier(**FAST).fit(X, y, X_val=X_val, y_val=np.full(len(y_val), 7))
+    with pytest.raises(ValueError, match="X has 3 features"):
+        FocalClassifier(**FAST).fit(X, y, X_val=X_val[:, :3], y_val=y_val)
+
+
+def test_adafocal_updates_on_the_given_validation_rows(iris):
+    X, y = iris
+    X_val, y_val = X[1::2], y[1::2]
+    clf = AdaFocalClassifier(**FAST, n_bins=5).fit(X, y, X_val=X_val, y_val=y_val)
+    counts = clf.validation_calibration_["count"]
+    assert (counts.sum(axis=1) == len(y_val)).all()
+
+
+class _Record(Callback):
+    """Record ``values[epoch]`` as column ``name``, and the weights of each
+    epoch, to check which ones early stopping keeps."""
+
+    def __init__(self, name, values):
+        self.name = name
+        self.values = values
+
+    def initialize(self):
+        self.weights_ = []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        net.history.record(self.name, self.values[epoch - 1])
+        self.weights_.append(
+            torch.cat([p.detach().ravel().clone() for p in net.module_.parameters()])
+        )
+
+
+@pytest.mark.parametrize("best", [2, 6])  # 6: the last epoch
+def test_early_stopping_monitor_keeps_the_weights_of_its_best_epoch(iris, best):
+    X, y = iris
+    values = [5.0 - 0.5 * e if e < best else 4.5 for e in range(1, 7)]
+    values[best - 1] = 0.0
+    recorder = _Record("my_score", values)
+    clf = FocalClassifier(
+        **{**FAST, "max_iter": 6},
+        early_stopping_monitor="my_score",
+        n_iter_no_change=10,
+        callbacks=[("recorder", recorder)],
+    ).fit(X, y)
+    kept = dict(clf.net_.callbacks_)["recorder"].weights_[best - 1]
+    torch.testing.assert_close(_flat_params(clf), kept, rtol=0, atol=0)
+    assert clf.best_epoch_ == best
+    assert clf.validation_scores_ == values
+    assert clf.best_validation_score_ == 0.0
+
+
+def test_temperature_scaled_monitor_is_the_refinement_loss(iris):
+    X, y = iris
+    clf = FocalClassifier(
+        **FAST, early_stopping_monitor="temperature_scaled_log_loss"
+    ).fit(X, y)
+    scaled = [row["valid_ts_nll"] for row in clf.history_]
+    raw = [row["valid_nll"] for row in clf.history_]
+    assert clf.validation_scores_ == scaled
+    assert all(s <= r + 1e-9 for s, r in zip(scaled, raw, strict=True))  # T=1 allowed
+    assert clf.best_validation_score_ == min(scaled[: clf.best_epoch_ + 9])
+    with pytest.raises(ValueError, match="early_stopping_monitor='nothing_records"):
+        FocalClassifier(**FAST, early_stopping_monitor="nothing_records_it").fit(X, y)
