@@ -44,7 +44,7 @@ from sklearn_focal.datasets import load_dataset
 from sklearn_focal.metrics import (
     average_precision,
     expected_calibration_error,
-    negative_log_likelihood,
+    log_loss,
 )
 from sklearn_focal.scoring import ece_scorer
 
@@ -90,7 +90,7 @@ def scores(model, X, y, minority):
             y == minority, proba[:, column], labels=[False, True]
         ),
         "ece": expected_calibration_error(y, proba),
-        "nll": negative_log_likelihood(y, proba),
+        "nll": log_loss(y, proba),
         "mean_p_minority": proba[:, column].mean(),
         "minority_rate": np.mean(y == minority),
     }

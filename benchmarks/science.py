@@ -50,7 +50,7 @@ from sklearn_focal.curvature import hessian_top_eigenvalue, hessian_trace
 from sklearn_focal.datasets import list_datasets, load_dataset
 from sklearn_focal.metrics import (
     expected_calibration_error,
-    negative_log_likelihood,
+    log_loss,
     smooth_calibration_error,
 )
 
@@ -88,7 +88,7 @@ def _job(dataset, X, y, seed, regime, epochs):
         seconds = time.perf_counter() - start
         proba = model.predict_proba(X_test)
         # the cross-entropy on the training part, whatever the training loss
-        train_nll = negative_log_likelihood(y_train, model.predict_proba(X_train))
+        train_nll = log_loss(y_train, model.predict_proba(X_train))
         rows.append(
             {
                 "dataset": dataset,
@@ -101,7 +101,7 @@ def _job(dataset, X, y, seed, regime, epochs):
                 "accuracy": float(np.mean(model.predict(X_test) == y_test)),
                 "ece": expected_calibration_error(y_test, proba),
                 "smooth_ece": smooth_calibration_error(y_test, proba),
-                "log_loss": negative_log_likelihood(y_test, proba),
+                "log_loss": log_loss(y_test, proba),
                 "trace_ce": hessian_trace(model, X_test, y_test).value,
                 "trace_training": hessian_trace(
                     model, X_test, y_test, loss="training"
@@ -238,16 +238,16 @@ def figures(runs, dataset, folder):
     for regime, part in runs[runs["dataset"] == dataset].groupby("regime"):
         fixed = part[part["gamma"].notna()].groupby("gamma")
         mean, std = fixed.mean(numeric_only=True), fixed.std(numeric_only=True)
+        columns = {  # the metric names of sklearn_focal.metrics.METRICS
+            "ece": "ece",
+            "hessian_trace": "trace_ce",
+            "training_hessian_trace": "trace_training",
+            "accuracy": "accuracy",
+        }
         display = GammaSweepDisplay.from_results(
             mean.index,
-            ece=mean["ece"],
-            curvature=mean["trace_ce"],
-            training_curvature=mean["trace_training"],
-            accuracy=mean["accuracy"],
-            ece_std=std["ece"],
-            curvature_std=std["trace_ce"],
-            training_curvature_std=std["trace_training"],
-            accuracy_std=std["accuracy"],
+            {name: mean[column] for name, column in columns.items()},
+            {name: std[column] for name, column in columns.items()},
         )
         display.figure_.tight_layout()
         display.figure_.suptitle(

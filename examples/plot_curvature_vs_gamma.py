@@ -98,16 +98,16 @@ for a, b in [
 # %%
 # The figure: ECE, both curvatures and accuracy against gamma (± 1 std)
 # -----------------------------------------------------------------------
+columns = {  # the metric names of sklearn_focal.metrics.METRICS
+    "ece": "ece",
+    "hessian_trace": "trace",
+    "training_hessian_trace": "trace_training",
+    "accuracy": "accuracy",
+}
 display = GammaSweepDisplay.from_results(
     gammas,
-    ece=summary[("ece", "mean")],
-    curvature=summary[("trace", "mean")],
-    training_curvature=summary[("trace_training", "mean")],
-    accuracy=summary[("accuracy", "mean")],
-    ece_std=summary[("ece", "std")],
-    curvature_std=summary[("trace", "std")],
-    training_curvature_std=summary[("trace_training", "std")],
-    accuracy_std=summary[("accuracy", "std")],
+    {name: summary[(column, "mean")] for name, column in columns.items()},
+    {name: summary[(column, "std")] for name, column in columns.items()},
 )
 display.figure_.suptitle(f"{dataset}: {len(seeds)} seeds per gamma", fontsize="medium")
 display.figure_.tight_layout()

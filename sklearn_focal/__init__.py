@@ -15,21 +15,27 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "AdaFocalClassifier",
     "FocalClassifier",
+    "GammaSearchClassifier",
     "__version__",
     "compare_calibration",
+    "make_method",
 ]
 
 #: Public name -> module that defines it.
 _LAZY = {
     "AdaFocalClassifier": ".adafocal",
     "FocalClassifier": ".focal",
+    "GammaSearchClassifier": ".gamma_search",
     "compare_calibration": ".compare",
+    "make_method": ".methods",
 }
 
 if TYPE_CHECKING:
     from .adafocal import AdaFocalClassifier
     from .compare import compare_calibration
     from .focal import FocalClassifier
+    from .gamma_search import GammaSearchClassifier
+    from .methods import make_method
 
 
 def __getattr__(name: str):

@@ -161,6 +161,11 @@ class _BaseFocalClassifier(_PredictMixin, ClassifierMixin, BaseEstimator):
         """``criterion__`` keywords set by named parameters -> their names."""
         return {}
 
+    def _criterion_class(self) -> type | None:
+        """The loss class that takes the ``criterion__`` keywords (None for
+        a loss instance)."""
+        raise NotImplementedError
+
     def _check_params(self) -> None:
         """Subclass hook: checks across parameters."""
 

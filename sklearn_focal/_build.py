@@ -148,6 +148,17 @@ def check_routed_params(estimator) -> None:
                 "module__<name>, optimizer__<name> and criterion__<name>."
             )
         prefix, name = key.split("__", 1)
+        target = _routed_target(estimator, prefix)
+        if target is not None and not takes_argument(target, name):
+            accepted = [
+                p
+                for p in inspect.signature(target).parameters
+                if p not in ("self", "args", "kwargs", "params")
+            ]
+            raise TypeError(
+                f"{owner} got the routed parameter {key!r}, which "
+                f"{target.__name__} does not take (it takes {', '.join(accepted)})."
+            )
         source = owned[prefix].get(name)
         if source == "the data":
             raise ValueError(f"{owner} sets {key} from the data; do not pass it.")
@@ -156,6 +167,18 @@ def check_routed_params(estimator) -> None:
                 f"{key} duplicates {owner}'s parameter {source!r}; set {source} "
                 "instead."
             )
+
+
+def _routed_target(estimator, prefix):
+    """The class that receives the ``prefix__`` keywords (None for an
+    instance, whose constructor already ran)."""
+    if prefix == "module":
+        module = MLP if estimator.module is None else estimator.module
+        return module if isinstance(module, type) else None
+    if prefix == "criterion":
+        return estimator._criterion_class()
+    optimizer = OPTIMIZERS.get(estimator.optimizer, (estimator.optimizer,))[0]
+    return optimizer if isinstance(optimizer, type) else None
 
 
 def build_net(estimator, n_features, n_classes, n_valid, device, incremental):

@@ -52,11 +52,23 @@ def replayed_seconds() -> float:
     return 0.0 if cache is None else cache.replayed
 
 
+def _deterministic(estimator) -> bool:
+    """Every ``random_state`` of the estimator (nested ones too) an int."""
+    states = [
+        value
+        for key, value in estimator.get_params(deep=True).items()
+        if key == "random_state" or key.endswith("__random_state")
+    ]
+    return all(
+        isinstance(value, Integral) and not isinstance(value, bool) for value in states
+    ) and bool(states)
+
+
 def memoized_fit(estimator, fit, data):
     """Run ``fit()`` (which fits ``estimator`` in place) or replay a cached
     fit of the same parameters on the same ``data`` (a tuple of arrays)."""
     cache = _CACHE.get(None)
-    if cache is None or not isinstance(estimator.random_state, Integral):
+    if cache is None or not _deterministic(estimator):
         return fit()
     key = joblib.hash((type(estimator).__qualname__, estimator.get_params(), data))
     if key in cache.entries:

@@ -1,12 +1,15 @@
 """The names of the comparison's methods.
 
 A module of its own, free of heavy imports, so that the command line can
-list them (``--help``, ``--methods`` choices) without loading torch.
+list them (``--help``, ``--methods`` choices) without loading scikit-learn
+or torch. The estimators behind the names are built by
+:func:`sklearn_focal.methods.make_method`.
 """
 
-#: Method names accepted by :func:`sklearn_focal.compare_calibration`, in
-#: table order: networks trained to be calibrated, then a cross-entropy
-#: network calibrated afterwards, then the scikit-learn baselines.
+#: Method names accepted by :func:`sklearn_focal.compare_calibration` and
+#: :func:`sklearn_focal.methods.make_method`, in table order: networks
+#: trained to be calibrated, then a cross-entropy network calibrated
+#: afterwards, then the scikit-learn baselines.
 METHODS = (
     "cross_entropy",
     "focal",
@@ -24,13 +27,28 @@ METHODS = (
     "hist_gradient_boosting+isotonic",
 )
 
-#: The methods that calibrate a frozen cross-entropy network afterwards.
+#: The methods that calibrate a cross-entropy network afterwards.
 POST_HOC = ("temperature", "isotonic", "sigmoid")
 
-#: The methods from simplest to most involved: when the recommendation finds
-#: no clear difference, the simplest method wins. A model with fewer moving
-#: parts first (a linear model, boosting with its defaults, one network),
-#: then one calibration step, then searches, schedules and combinations.
+#: The methods whose model is a network (its curvature is measured).
+NETWORKS = ("cross_entropy", "focal", "focal_sd53", "adafocal")
+
+#: How the post-hoc methods get rows to calibrate on: a held-out part of the
+#: training rows, or out-of-fold predictions with the kept network trained
+#: on every row (``CalibratedClassifierCV(..., ensemble=False)``).
+CALIBRATIONS = ("holdout", "cross_fit")
+
+#: Method -> the method whose fits it reuses (the same network trained on
+#: the same rows): the comparison runs them in one job so that each such
+#: network is trained once.
+SHARES_FITS_WITH = {
+    **dict.fromkeys(POST_HOC, "cross_entropy"),
+    "focal+temperature": "focal",
+    "adafocal+temperature": "adafocal",
+}
+
+#: The methods from simplest to most involved, for the recommendation rule
+#: that prefers the simplest of the methods it cannot tell apart.
 SIMPLICITY = (
     "logistic_regression",
     "hist_gradient_boosting",

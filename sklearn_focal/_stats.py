@@ -2,11 +2,18 @@
 replicates, intervals over repeats, paired differences and verdicts.
 
 Every metric of a (repeat, method) run is computed once on the whole test
-part (the point value, equal to the public function of
-:mod:`sklearn_focal.metrics`) and on ``n_bootstrap`` resamples of the test
-rows. The resamples of one repeat are shared by all methods (drawn from the
-repeat's seed), so that a difference between two methods is bootstrapped
-on the same rows: a paired bootstrap.
+part (the point value) and on ``n_bootstrap`` resamples of the test rows,
+all by the metric's public function in the registry
+(:data:`sklearn_focal.metrics.METRICS`): one call with ``sample_weight`` =
+the resample counts (a 2-D weight, one row per resample, the first row the
+test part itself). The two label metrics are scikit-learn's (``accuracy``,
+``balanced_accuracy``): their point values are its functions', and their
+resamples come from weighted confusion matrices in one matrix product
+(tested equal to scikit-learn's functions with those weights). The
+resamples of one repeat are shared by all methods (drawn from the repeat's
+seed), so that a difference between two methods is bootstrapped on the
+same rows: a paired bootstrap. The smooth ECE keeps the bandwidth of the
+whole test part on its resamples.
 
 Intervals (:func:`interval`) combine two sources of noise:
 
@@ -30,98 +37,17 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .metrics import (
-    _bin_index,
-    _bin_statistics,
-    _calibration_error,
-    _debiased_squared_error,
-    _smooth_ece_at,
-    _smooth_ece_bandwidth,
-    _top_label,
-)
+from .metrics import METRICS
 
-#: The metrics of a comparison, by the direction in which they are better:
-#: scores (higher), errors (lower) and the neutral columns that are reported
-#: but not ranked; the OOD columns mix both directions.
-SCORES = ("accuracy", "balanced_accuracy", "average_precision")
-ERRORS = (
-    "ece",
-    "adaptive_ece",
-    "classwise_ece",
-    "mce",
-    "smooth_ece",
-    "debiased_ce",
-    "log_loss",
-    "multiclass_brier_score",
+#: The registry's metrics of a test part (curvature and OOD are not).
+TEST_METRICS = tuple(
+    name
+    for name, metric in METRICS.items()
+    if metric.in_comparison and metric.response in ("proba", "predict")
 )
-NEUTRAL = ("hessian_trace", "training_hessian_trace", "fit_seconds", "gamma")
-OOD_METRICS = (
-    "ood_auroc_max_proba",
-    "ood_fpr95_max_proba",
-    "ood_auroc_entropy",
-    "ood_fpr95_entropy",
-)
-LOWER_IS_BETTER = {*ERRORS, "ood_fpr95_max_proba", "ood_fpr95_entropy"}
-
-#: The range of each metric, to which its interval is clipped: every
-#: calibration error, accuracy, AP and OOD score lies in [0, 1].
-RANGES = {
-    **dict.fromkeys((*SCORES, *ERRORS, *OOD_METRICS), (0.0, 1.0)),
-    "log_loss": (0.0, np.inf),
-    "multiclass_brier_score": (0.0, 2.0),
-    "fit_seconds": (0.0, np.inf),
-    "gamma": (0.0, np.inf),
-}
 
 #: The verdicts of a paired difference.
 BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
-
-
-def _average_precision(positive, score):
-    """scikit-learn's average precision of one column, without validation."""
-    order = np.argsort(-score, kind="mergesort")
-    score, positive = score[order], positive[order]
-    last = np.r_[np.flatnonzero(np.diff(score)), len(score) - 1]
-    true_pos = np.cumsum(positive)[last]
-    precision = true_pos / (last + 1)
-    recall = true_pos / true_pos[-1]
-    return float(np.sum(np.diff(recall, prepend=0.0) * precision))
-
-
-def _resampled_metrics(y, proba, predicted, n_bins, sigma):
-    """The metrics that are not a mean over rows, on one (resampled) test
-    part. ``y`` and ``predicted`` are encoded; ``sigma`` is the smooth ECE's
-    bandwidth on the whole test part (kept fixed on resamples)."""
-    top = proba.argmax(axis=1)  # numpy: faster than torch on small parts
-    confidence = proba[np.arange(len(y)), top]
-    correct = (top == y).astype(np.float64)  # of the most probable class
-    quantile = _bin_statistics(
-        confidence[:, None], correct[:, None].astype(int), None, n_bins, "quantile"
-    )
-    present = [k for k in range(proba.shape[1]) if (y == k).any()]
-    recall = [np.mean(predicted[y == k] == k) for k in present]
-    columns = [1] if proba.shape[1] == 2 else present
-    return {
-        "balanced_accuracy": float(np.mean(recall)),
-        "average_precision": float(
-            np.mean([_average_precision(y == k, proba[:, k]) for k in columns])
-        ),
-        "adaptive_ece": float(_calibration_error(quantile, "l1")[0]),
-        "smooth_ece": _smooth_ece_at(
-            confidence, confidence - correct, np.ones(len(y)), sigma
-        ),
-        "debiased_ce": float(
-            np.sqrt(max(_debiased_squared_error(confidence, correct, n_bins), 0.0))
-        ),
-    }
-
-
-def _uniform_bin_onehot(values, n_bins):
-    """(n, n_bins) indicator of each value's uniform bin, as the metrics bin."""
-    index = _bin_index(values, np.linspace(0.0, 1.0, n_bins + 1))
-    onehot = np.zeros((len(values), n_bins))
-    onehot[np.arange(len(values)), index] = 1.0
-    return onehot
 
 
 def score_test_part(y, proba, predicted, *, n_bins, counts):
@@ -132,7 +58,7 @@ def score_test_part(y, proba, predicted, *, n_bins, counts):
     y, predicted : ndarray of shape (n,)
         Encoded true and predicted classes.
     proba : ndarray of shape (n, n_classes)
-        Validated probabilities.
+        Probabilities, columns in class order.
     n_bins : int
         Bins of the binned errors.
     counts : ndarray of shape (n_bootstrap, n)
@@ -143,57 +69,36 @@ def score_test_part(y, proba, predicted, *, n_bins, counts):
     point, replicates : dict of str to float, dict of str to ndarray
     """
     n, n_classes = proba.shape
-    rows = np.arange(n)
-    onehot_y = (y[:, None] == np.arange(n_classes)).astype(np.float64)
-    confidence, top = _top_label(proba)
-    correct = (top == y).astype(np.float64)
-
-    # Means over rows and uniform-binned sums: one matrix product each.
-    per_row = np.column_stack(
-        [
-            (predicted == y).astype(np.float64),
-            -np.log(np.clip(proba[rows, y], np.finfo(np.float64).eps, 1.0)),
-            ((proba - onehot_y) ** 2).sum(axis=1),
-        ]
-    )
-    top_bins = _uniform_bin_onehot(confidence, n_bins)
-    class_bins = np.concatenate(
-        [
-            _uniform_bin_onehot(proba[:, k], n_bins)
-            * (proba[:, k] - onehot_y[:, k])[:, None]
-            for k in range(n_classes)
-        ],
-        axis=1,
-    )
     weights = np.vstack([np.ones(n), counts])  # row 0: the test part itself
-    means = weights @ per_row / n
-    gap_sums = weights @ (top_bins * (confidence - correct)[:, None])
-    bin_counts = weights @ top_bins
-    class_sums = np.abs(weights @ class_bins).reshape(len(weights), n_classes, n_bins)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        bin_gap = np.where(bin_counts > 0, np.abs(gap_sums) / bin_counts, 0.0)
-    values = {
-        "accuracy": means[:, 0],
-        "log_loss": means[:, 1],
-        "multiclass_brier_score": means[:, 2],
-        "ece": np.abs(gap_sums).sum(axis=1) / n,
-        "mce": bin_gap.max(axis=1),
-        "classwise_ece": class_sums.sum(axis=2).mean(axis=1) / n,
-    }
-    point = {name: float(v[0]) for name, v in values.items()}
-    replicates = {name: v[1:] for name, v in values.items()}
-
-    # The others: one evaluation per resample (the smooth ECE's bandwidth is
-    # searched once, on the whole test part).
-    sigma = _smooth_ece_bandwidth(confidence, confidence - correct, np.ones(n))
-    point.update(_resampled_metrics(y, proba, predicted, n_bins, sigma))
-    resampled = [
-        _resampled_metrics(y[index], proba[index], predicted[index], n_bins, sigma)
-        for index in (np.repeat(rows, c.astype(np.intp)) for c in counts)
-    ]
-    for name in resampled[0] if resampled else ():
-        replicates[name] = np.array([r[name] for r in resampled])
+    labels = np.arange(n_classes)
+    point, replicates = {}, {}
+    for name in TEST_METRICS:
+        metric = METRICS[name]
+        if metric.response == "predict":
+            point[name] = float(metric(y, predicted))
+            replicates[name] = _label_metric(name, y, predicted, n_classes, counts)
+            continue
+        extra = {"n_bins": n_bins} if metric.binned else {}
+        values = metric(y, proba, labels=labels, sample_weight=weights, **extra)
+        point[name], replicates[name] = float(values[0]), values[1:]
     return point, replicates
+
+
+def _label_metric(name, y, predicted, n_classes, counts):
+    """Accuracy or balanced accuracy of every resample, from weighted
+    confusion matrices (scikit-learn's definitions: balanced accuracy is
+    the mean recall of the classes present in ``y``)."""
+    cells = y * n_classes + predicted
+    onehot = np.zeros((len(y), n_classes * n_classes))
+    onehot[np.arange(len(y)), cells] = 1.0
+    confusion = (counts @ onehot).reshape(len(counts), n_classes, n_classes)
+    diagonal = np.diagonal(confusion, axis1=1, axis2=2)
+    if name == "accuracy":
+        return diagonal.sum(axis=1) / confusion.sum(axis=(1, 2))
+    support = confusion.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = np.where(support > 0, diagonal / support, np.nan)
+    return np.nanmean(recall, axis=1)
 
 
 def bootstrap_counts(n, n_bootstrap, seed):
@@ -269,7 +174,7 @@ def verdict(low, high, metric):
     difference ``method - reference``."""
     if np.isnan(low) or (low <= 0 <= high):
         return UNCLEAR
-    lower_wins = metric in LOWER_IS_BETTER
+    lower_wins = not METRICS[metric].greater_is_better
     return BETTER if (high < 0) == lower_wins else WORSE
 
 

@@ -4,27 +4,32 @@ net builder, so no fixed ``stacklevel`` fits every path)."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 import warnings
 
 __all__ = ["warn_caller"]
 
-#: Frames in these folders belong to the package or to the libraries that
-#: call into it (scikit-learn's fit wrappers, joblib), not to the user.
-_INTERNAL = tuple(
-    os.path.dirname(module.__file__) + os.sep
-    for module in (sys.modules[__name__.rpartition(".")[0]],)
-)
+
+def _folders():
+    """The package's folder, scikit-learn's and joblib's: frames in them are
+    the package's fits and the meta-estimators (Pipeline,
+    CalibratedClassifierCV) and loops that call them, not the user's code."""
+    import joblib
+    import sklearn
+
+    package = sys.modules[__name__.rpartition(".")[0]]
+    return tuple(
+        os.path.dirname(m.__file__) + os.sep for m in (package, sklearn, joblib)
+    )
 
 
 def warn_caller(message: str, category=UserWarning) -> None:
     """``warnings.warn`` at the first frame outside the package and
-    scikit-learn's ``base.py`` (its ``_fit_context`` wrapper)."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and (
-        frame.f_code.co_filename.startswith(_INTERNAL)
-        or frame.f_code.co_filename.endswith(os.path.join("sklearn", "base.py"))
-    ):
+    scikit-learn."""
+    internal = _folders()
+    frame, level = inspect.currentframe().f_back, 1
+    while frame is not None and frame.f_code.co_filename.startswith(internal):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level + 1)

@@ -379,6 +379,9 @@ best_epoch_, class_weight_
         self.verbose = verbose
         self._set_routed_params(kwargs)
 
+    def _criterion_class(self):
+        return AdaFocalLoss
+
     def _criterion_owned(self):
         return {"n_bins": "n_bins", "gamma_init": "gamma_init"}
 

@@ -17,29 +17,37 @@ splits), prints the report and writes to the output folder:
   ``paired.csv``;
 * ``reliability.png``: the methods' reliability diagrams on the first
   repeat's test part;
-* ``gamma_sweep.png``: ECE, curvature and accuracy against gamma from the
-  focal search of the first repeat, gamma = 0 drawn as the reference, a
-  warning when the best gamma sits on the edge of the grid;
+* ``gamma_sweep.png``: held-out ECE, log loss and accuracy against gamma
+  from the focal search of the first repeat, gamma = 0 drawn as the
+  reference, a warning when the best gamma sits on the edge of the grid;
 * ``forest.png``: each method's paired difference to cross-entropy in ECE
   and log loss, with intervals.
 
+With ``--save-model model.joblib`` it then fits the recommended method on
+all the rows and saves it with joblib (load it with ``joblib.load`` and call
+``predict_proba``), and writes ``model.json`` beside it: the package version,
+the method, the data set and the report's headline numbers.
+
 The report is written atomically: into a temporary folder beside ``--out``,
 moved into place once complete. An existing report is replaced whole, and
-only with ``--overwrite``. Arguments and the output folder are checked before
-any training. Bad input is one line on stderr and exit status 2; Ctrl-C is
-one line and exit status 130, and leaves no report behind.
+only with ``--overwrite``. Arguments, the data, every method's parameters,
+the output folder and the model's path are checked before any training.
+Bad input is one line on stderr and exit status 2; Ctrl-C is one line and
+exit status 130, and leaves no report behind.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-#: Settings of --quick: a smaller network, fewer epochs, a smaller grid.
+#: Settings of --quick: a smaller network, fewer epochs, a smaller grid,
+#: two folds.
 QUICK = {
     "estimator_params": {"hidden_layer_sizes": (128,), "max_iter": 40},
     "gammas": (0.0, 0.5, 1.0, 2.0, 3.0),
@@ -63,15 +71,25 @@ class _UsageError(Exception):
     """A problem with the user's input: one line on stderr, exit code 2."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    from ._methods import METHODS
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors one line like every other usage error
+    (``--help`` still prints the usage)."""
 
-    parser = argparse.ArgumentParser(
+    def error(self, message):
+        raise _UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ._methods import CALIBRATIONS, METHODS
+
+    parser = _Parser(
         prog="sklearn-focal",
         description="Calibrated neural classifiers: focal loss against post-hoc "
         "calibration.",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser
+    )
     compare = commands.add_parser(
         "compare", help="compare focal training with post-hoc calibration on a data set"
     )
@@ -125,6 +143,21 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="parallel jobs (repeat x method); -1: all cores (default: all "
         "cores when training on the CPU, 1 on a GPU)",
+    )
+    compare.add_argument(
+        "--calibration",
+        choices=CALIBRATIONS,
+        default=None,
+        help="rows of the post-hoc calibrators: a held-out part (holdout) or "
+        "out-of-fold predictions (cross_fit, the default)",
+    )
+    compare.add_argument(
+        "--save-model",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="fit the recommended method on all rows and save it (joblib) here, "
+        "with PATH's .json beside it",
     )
     compare.add_argument("--test-size", type=float, default=0.25)
     compare.add_argument("--n-bins", type=int, default=15)
@@ -182,6 +215,18 @@ class _Report:
     def __init__(self, out: Path, overwrite: bool):
         if out.exists() and not out.is_dir():
             raise _UsageError(f"--out {out} is a file, not a folder.")
+        resolved, here = out.resolve(), Path.cwd().resolve()
+        if resolved == here or resolved in here.parents:
+            raise _UsageError(
+                f"--out {out} is the current folder (or holds it), which the report "
+                "cannot replace as a whole; name a folder for the report, such as "
+                "--out results."
+            )
+        if out.is_dir() and os.path.ismount(out):
+            raise _UsageError(
+                f"--out {out} is a mount point, which cannot be replaced; name a "
+                "folder inside it."
+            )
         if out.is_dir() and any(out.iterdir()):
             others = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)
             if others:
@@ -204,7 +249,7 @@ class _Report:
 
     def commit(self) -> None:
         old = None
-        if self.out.exists():
+        if self.out.exists():  # moved aside first: the swap is all or nothing
             old = Path(
                 tempfile.mkdtemp(prefix=f".{self.out.name}.old.", dir=self.out.parent)
             )
@@ -273,15 +318,13 @@ def _write_figures(comparison, out: Path) -> list[Path]:
     figures["reliability.png"] = CalibrationComparisonDisplay.from_estimators(
         comparison.estimators[0], comparison.X_test[0], comparison.y_test[0]
     )
-    search = comparison.gamma_searches[0]
-    if search is not None:
-        sweep = GammaSweepDisplay.from_cv_results(search, param="classifier__gamma")
+    if "focal" in comparison.estimators[0]:
+        sweep = GammaSweepDisplay.from_estimator(comparison.estimators[0]["focal"])
         figures["gamma_sweep.png"] = sweep
         if sweep.best_on_edge_:
             print(
-                f"warning: the lowest cross-validated ECE is at gamma = "
-                f"{sweep.best_gamma_:g}, the edge of the grid; the best gamma may "
-                "lie beyond it.",
+                f"warning: the gamma search chose gamma = {sweep.best_gamma_:g}, "
+                "the edge of its grid; the best gamma may lie beyond it.",
                 file=sys.stderr,
             )
     if len(comparison.paired):
@@ -294,24 +337,60 @@ def _write_figures(comparison, out: Path) -> list[Path]:
     return written
 
 
-def _n_jobs(args):
+def _n_jobs(args, device):
     """--n-jobs, or by default every core for CPU training and one process
     on a GPU (each worker would hold a CUDA context of its own)."""
     if args.n_jobs is not None:
         return args.n_jobs
-    from ._build import resolve_device as _resolve_device
+    return -1 if device == "cpu" else None
 
-    try:
-        on_cpu = _resolve_device(args.device).type == "cpu"
-    except ValueError as exc:
-        raise _UsageError(str(exc)) from exc
-    return -1 if on_cpu else None
+
+def _check_model_path(path: Path | None) -> None:
+    """The saved model's folder must exist and be writable, before training."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise _UsageError(f"--save-model {path} is a folder; name a file in it.")
+    folder = path.parent
+    if not folder.is_dir():
+        raise _UsageError(
+            f"--save-model {path}: the folder {folder} does not exist; create it first."
+        )
+    if not os.access(folder, os.W_OK):
+        raise _UsageError(f"--save-model {path}: the folder {folder} is not writable.")
+
+
+def _save_model(comparison, X, y, path: Path, dataset: str) -> None:
+    """Fit the recommended method on all rows; save it and its card."""
+    import joblib
+
+    model = comparison.fit_recommended(X, y)
+    headline = comparison.summary.loc[comparison.recommended]
+    card = {
+        "sklearn_focal_version": comparison.info["version"],
+        "method": comparison.recommended,
+        "dataset": dataset,
+        "n_samples": len(y),
+        "classes": [str(c) for c in model.classes_],
+        "recommendation": comparison.recommendation,
+        "test_metrics": {
+            metric: {
+                "mean": float(headline[metric]),
+                "ci_low": float(headline[f"{metric}_ci_low"]),
+                "ci_high": float(headline[f"{metric}_ci_high"]),
+            }
+            for metric in ("accuracy", "ece", "log_loss")
+        },
+    }
+    joblib.dump(model, path)
+    path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
 
 
 def _compare(args) -> None:
-    from .compare import _check_inputs, compare_calibration
+    from .compare import check_comparison_inputs, compare_calibration
 
     _check_args(args)
+    _check_model_path(args.save_model)
     report = _Report(args.out, args.overwrite)
     try:
         X, y = _load(args)
@@ -321,35 +400,28 @@ def _compare(args) -> None:
             "n_repeats": args.repeats,
             "test_size": args.test_size,
             "n_bins": args.n_bins,
+            "device": args.device,
+            **({} if args.calibration is None else {"calibration": args.calibration}),
             **(QUICK if args.quick else {}),
         }
-        checked = {k: options[k] for k in ("methods", "reference", "test_size")}
-        try:
-            _check_inputs(
-                X,
-                y,
-                gammas=options.get("gammas", (0.0,)),
-                cv=options.get("cv", 3),
-                X_ood=None,
-                **checked,
-            )
+        try:  # everything before any training
+            checked = check_comparison_inputs(X, y, **options)
         except (ValueError, TypeError) as exc:
             raise _UsageError(str(exc)) from exc
-        try:
-            comparison = compare_calibration(
-                X,
-                y,
-                random_state=args.seed,
-                n_jobs=_n_jobs(args),
-                device=args.device,
-                verbose=1,
-                return_estimators=True,
-                **options,
-            )
-        except ValueError as exc:
-            if "device" in str(exc) or "CUDA" in str(exc):
-                raise _UsageError(str(exc)) from exc
-            raise
+        device = checked["method_params"]["device"]
+        if device == "auto":
+            from ._build import resolve_device
+
+            device = resolve_device(device).type
+        comparison = compare_calibration(
+            X,
+            checked["y"],
+            random_state=args.seed,
+            n_jobs=_n_jobs(args, device),
+            verbose=1,
+            return_estimators=True,
+            **options,
+        )
         dataset = args.dataset or args.csv.name
         markdown = comparison.to_markdown(dataset=dataset)
         (report.tmp / "results.md").write_text(markdown)
@@ -357,6 +429,8 @@ def _compare(args) -> None:
         comparison.summary.to_csv(report.tmp / "summary.csv")
         comparison.paired.to_csv(report.tmp / "paired.csv")
         figures = _write_figures(comparison, report.tmp)
+        if args.save_model is not None:
+            _save_model(comparison, X, checked["y"], args.save_model, dataset)
         report.commit()
     except BaseException:
         report.discard()
@@ -365,6 +439,12 @@ def _compare(args) -> None:
     written = ["results.md", "results.csv", "summary.csv", "paired.csv"]
     written += [p.name for p in figures]
     print(f"wrote {', '.join(written)} to {args.out}")
+    if args.save_model is not None:
+        print(
+            f"saved the recommended model ({comparison.recommended}, fitted on all "
+            f"{len(y)} rows) to {args.save_model}, "
+            f"and its card to {args.save_model.with_suffix('.json')}"
+        )
 
 
 def _datasets() -> None:
@@ -375,8 +455,8 @@ def _datasets() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         if args.command == "compare":
             _compare(args)
         else:

@@ -138,9 +138,12 @@ class _CrossEntropy(nn.Module):
 
 def _problem(estimator, X, y, loss, dtype) -> _Problem:
     """Network, encoded data and loss of ``estimator``, in eval mode."""
-    if isinstance(estimator, Pipeline):
-        X = estimator[:-1].transform(X)
-        estimator = estimator[-1]
+    while isinstance(estimator, Pipeline) or hasattr(estimator, "best_estimator_"):
+        if isinstance(estimator, Pipeline):  # the network at its end
+            X = estimator[:-1].transform(X)
+            estimator = estimator[-1]
+        else:  # a fitted search: the network it chose
+            estimator = estimator.best_estimator_
     criterion = None
     if isinstance(estimator, _BaseFocalClassifier):
         check_is_fitted(estimator)
@@ -165,7 +168,8 @@ def _problem(estimator, X, y, loss, dtype) -> _Problem:
     else:
         raise TypeError(
             "estimator must be a fitted FocalClassifier or AdaFocalClassifier (or a "
-            "Pipeline ending in one), a fitted skorch net or a torch.nn.Module; got "
+            "Pipeline ending in one, or a fitted search such as GammaSearchClassifier "
+            "of one), a fitted skorch net or a torch.nn.Module; got "
             f"{type(estimator).__name__}."
         )
     check_consistent_length(X, target)
@@ -352,7 +356,8 @@ def hessian_trace(
     estimator : fitted classifier, skorch net or torch.nn.Module
         A fitted :class:`~sklearn_focal.FocalClassifier` or
         :class:`~sklearn_focal.AdaFocalClassifier` (or a Pipeline ending in
-        one); a fitted skorch net whose module returns logits; or a
+        one, or a fitted search of one: its ``best_estimator_``); a fitted
+        skorch net whose module returns logits; or a
         ``torch.nn.Module`` returning logits. For the last two, ``y`` holds
         class indices ``0..n_classes-1``.
     X : array-like of shape (n_samples, n_features)

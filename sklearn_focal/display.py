@@ -9,13 +9,20 @@ matplotlib is imported when drawing (``pip install sklearn-focal[plot]``).
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
+
 import numpy as np
-from sklearn.metrics import get_scorer
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import check_matplotlib_support
-from .metrics import _calibration_error, calibration_bins
-from .scoring import CurvatureScorer, ece_scorer
+from .metrics import (
+    METRICS,
+    calibration_bins,
+    classwise_calibration_error,
+    expected_calibration_error,
+)
+from .scoring import get_scorer
 
 __all__ = [
     "CalibrationComparisonDisplay",
@@ -356,9 +363,14 @@ class ReliabilityDisplay(_DisplayMixin):
         options = dict(n_bins=n_bins, strategy=strategy, labels=labels)
         bins = calibration_bins(y_true, y_prob, kind=kind, **options)
         class_labels = np.unique(y_true if labels is None else labels)
+        error = (
+            classwise_calibration_error
+            if kind == "classwise"
+            else expected_calibration_error
+        )
         display = cls(
             bins,
-            float(_calibration_error(bins, "l1").mean()),  # (classwise) ECE
+            error(y_true, y_prob, **options),
             kind=kind,
             class_labels=class_labels,
             estimator_name=name,
@@ -530,7 +542,7 @@ class CalibrationComparisonDisplay(_DisplayMixin):
         displays = []
         for name, y_prob in y_probs.items():
             bins = calibration_bins(y_true, y_prob, **options)
-            ece = float(_calibration_error(bins, "l1"))
+            ece = expected_calibration_error(y_true, y_prob, **options)
             displays.append(ReliabilityDisplay(bins, ece, estimator_name=name))
         return cls(displays, list(y_probs)).plot()
 
@@ -562,62 +574,61 @@ class CalibrationComparisonDisplay(_DisplayMixin):
 # ------------------------------------------------------------------------------
 # Gamma sweep
 # ------------------------------------------------------------------------------
-_METRIC_LABELS = {
-    "ece": "ECE",
-    "curvature": "Hessian trace\n(cross-entropy)",
-    "training_curvature": "Hessian trace\n(training loss)",
-    "accuracy": "Accuracy",
+#: The panels of a sweep when the caller names none, in order: each is drawn
+#: when the search scored it (the ECE always).
+_DEFAULT_PANELS = ("ece", "hessian_trace", "training_hessian_trace", "accuracy")
+
+#: Old metric keys of the sweep, kept for one release: old -> registry name.
+_OLD_KEYS = {
+    "curvature": "hessian_trace",
+    "training_curvature": "training_hessian_trace",
 }
 
 
-#: The sign that turns each metric's score back into the metric.
-_SIGNS = {
-    "ece": -1.0,
-    "curvature": -1.0,
-    "training_curvature": -1.0,
-    "accuracy": 1.0,
-}
-
-
-def _is_ece_scorer(scorer):
-    # scorers are compared by what they compute (their repr), not by identity:
-    # get_scorer hands out copies
-    return repr(scorer) == repr(ece_scorer)
-
-
-def _trace_of(loss):
-    def is_trace_of(scorer):
-        return (
-            isinstance(scorer, CurvatureScorer)
-            and scorer.measure == "trace"
-            and scorer.loss == loss
+def _registry_name(key, owner):
+    """A metric key, with the deprecated names mapped (and warned about)."""
+    if key in _OLD_KEYS:
+        warnings.warn(
+            f"{owner}: the metric name {key!r} is deprecated and will be removed in "
+            f"the next release; use {_OLD_KEYS[key]!r} (the names of "
+            "sklearn_focal.metrics.METRICS).",
+            FutureWarning,
+            stacklevel=3,
         )
-
-    return is_trace_of
-
-
-def _is_accuracy_scorer(scorer):
-    return repr(scorer) == repr(get_scorer("accuracy"))
+        return _OLD_KEYS[key]
+    return key
 
 
-_FINDERS = {
-    "ece": (_is_ece_scorer, "neg_ece"),
-    "curvature": (_trace_of("cross_entropy"), "neg_hessian_trace"),
-    "training_curvature": (_trace_of("training"), "neg_training_hessian_trace"),
-    "accuracy": (_is_accuracy_scorer, "accuracy"),
-}
+def _label(metric):
+    return METRICS[metric].label if metric in METRICS else metric
 
 
 def _scorer_key(search, metric):
-    """Name under which ``metric`` was scored, or None."""
-    is_metric, default_name = _FINDERS[metric]
-    scorers = search.scorer_ if isinstance(search.scorer_, dict) else {}
-    for name, scorer in scorers.items():
-        if is_metric(scorer):
-            return name
-    if f"mean_test_{default_name}" in search.cv_results_:
-        return default_name
+    """Name under which ``metric`` was scored, or None: the key of a scorer
+    that computes it (found by what it computes, whatever the key), else the
+    registry's scorer name, else ``metric`` itself as a key of
+    ``cv_results_``."""
+    results = search.cv_results_
+    if metric in METRICS:
+        reference = repr(get_scorer(METRICS[metric].scorer_name))
+        scorers = search.scorer_ if isinstance(search.scorer_, dict) else {}
+        for name, scorer in scorers.items():
+            # by what they compute (their repr): get_scorer hands out copies
+            if repr(scorer) == reference:
+                return name
+        if f"mean_test_{METRICS[metric].scorer_name}" in results:
+            return METRICS[metric].scorer_name
+    if f"mean_test_{metric}" in results:
+        return metric
     return None
+
+
+def _sign(metric, key):
+    """What turns the scores of ``key`` back into ``metric``: the registry's
+    errors and curvatures are scored negated."""
+    if metric in METRICS and key != metric:
+        return 1.0 if METRICS[metric].greater_is_better else -1.0
+    return 1.0
 
 
 def _swept_param(results, param):
@@ -640,15 +651,15 @@ def _swept_param(results, param):
 
 
 class GammaSweepDisplay(_DisplayMixin):
-    """ECE, loss-surface curvature and accuracy against gamma.
+    """Calibration, loss-surface curvature and accuracy against gamma.
 
     One panel per metric with gamma on the shared x-axis (the curvature of
     the cross-entropy and that of the training loss each in a panel of its
     own, labelled with its loss), fold spread (±1 standard deviation) as
-    error bars, and the gamma of lowest ECE marked in
-    every panel. When the grid holds gamma = 0 (cross-entropy), its values
-    are drawn across each panel as the reference. Curvature is shown
-    positive (the scorers return it negated, see
+    error bars, and the gamma of the best ECE (or of the first metric)
+    marked in every panel. When the grid holds gamma = 0 (cross-entropy),
+    its values are drawn across each panel as the reference. Errors and
+    curvature are shown as they are (the scorers return them negated, see
     :mod:`sklearn_focal.scoring`).
 
     Prefer :meth:`from_cv_results` or :meth:`from_results`.
@@ -657,12 +668,17 @@ class GammaSweepDisplay(_DisplayMixin):
     ----------
     gammas : array-like of shape (n_gammas,)
     scores : dict of str to array-like
-        Metric name ("ece", "curvature", "training_curvature",
-        "accuracy") -> mean per gamma.
+        Metric -> value per gamma. The names of
+        :data:`sklearn_focal.metrics.METRICS` (``"ece"``, ``"log_loss"``,
+        ``"hessian_trace"``, ``"accuracy"``, ...) get their labels; any other
+        name is drawn under that name.
     errors : dict of str to array-like, default=None
-        Metric name -> spread per gamma (error bar half-length).
+        Metric -> spread per gamma (error bar half-length).
     param : str, default="gamma"
         x-axis label.
+    best_by : str, default=None
+        The metric whose best value marks the best gamma; default the ECE
+        when drawn, else the first metric.
 
     Attributes
     ----------
@@ -673,11 +689,12 @@ class GammaSweepDisplay(_DisplayMixin):
     figure_ : matplotlib Figure
     lines_ : dict of str to ErrorbarContainer
     best_gamma_ : float
-        Gamma of lowest ECE (or first metric), marked in every panel.
+        Gamma of the lowest ECE (or the best value of the first metric),
+        marked in every panel.
     best_on_edge_ : bool
         Whether ``best_gamma_`` is the largest gamma of the grid (or the
-        smallest, when the grid leaves out 0): the title then warns that
-        the best may lie beyond the grid.
+        smallest, when the grid leaves out 0): the title then says, in red,
+        that the best may lie beyond the grid.
 
     Examples
     --------
@@ -685,16 +702,24 @@ class GammaSweepDisplay(_DisplayMixin):
     >>> matplotlib.use("Agg")
     >>> from sklearn_focal.display import GammaSweepDisplay
     >>> display = GammaSweepDisplay.from_results(
-    ...     [0, 1, 2, 3], ece=[0.05, 0.03, 0.02, 0.04], curvature=[90, 70, 55, 40],
-    ...     accuracy=[0.95, 0.95, 0.94, 0.93])
+    ...     [0, 1, 2, 3],
+    ...     {"ece": [0.05, 0.03, 0.02, 0.04], "hessian_trace": [90, 70, 55, 40],
+    ...      "accuracy": [0.95, 0.95, 0.94, 0.93]})
     >>> display.best_gamma_
     2.0
     """
 
-    def __init__(self, gammas, scores, errors=None, *, param="gamma"):
+    def __init__(self, gammas, scores, errors=None, *, param="gamma", best_by=None):
         self.gammas = np.asarray(gammas, dtype=float)
-        self.scores = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
-        self.errors = {k: np.asarray(v, dtype=float) for k, v in (errors or {}).items()}
+        owner = type(self).__name__
+        self.scores = {
+            _registry_name(k, owner): np.asarray(v, dtype=float)
+            for k, v in scores.items()
+        }
+        self.errors = {
+            _registry_name(k, owner): np.asarray(v, dtype=float)
+            for k, v in (errors or {}).items()
+        }
         if not self.scores:
             raise ValueError("GammaSweepDisplay needs at least one metric in scores.")
         for kind, values in (("scores", self.scores), ("errors", self.errors)):
@@ -706,6 +731,12 @@ class GammaSweepDisplay(_DisplayMixin):
                     )
         # "classifier__gamma" in a pipeline is labelled "gamma"
         self.param = param.rsplit("__", 1)[-1]
+        if best_by is not None and best_by not in self.scores:
+            raise ValueError(
+                f"best_by={best_by!r} is not one of the drawn metrics "
+                f"{list(self.scores)}."
+            )
+        self.best_by = best_by
 
     def plot(self, axes=None, *, name=None, **kwargs):
         """Draw one panel per metric.
@@ -742,13 +773,15 @@ class GammaSweepDisplay(_DisplayMixin):
                 raise ValueError(f"axes must hold {len(metrics)} Axes, one per metric.")
             self.figure_ = axes[0].figure
         self.axes_, self.ax_ = np.asarray(axes), axes[0]
-        key = "ece" if "ece" in self.scores else metrics[0]
+        key = self.best_by or ("ece" if "ece" in self.scores else metrics[0])
         if np.isnan(self.scores[key]).all():
             raise ValueError(
-                f"Every {_METRIC_LABELS.get(key, key)} value is NaN (did every fit "
-                "of the search fail? see its error_score): nothing to draw."
+                f"Every {_label(key)} value is NaN (did every fit of the search "
+                "fail? see its error_score): nothing to draw."
             )
-        self.best_gamma_ = float(self.gammas[int(np.nanargmin(self.scores[key]))])
+        higher = key in METRICS and METRICS[key].greater_is_better
+        best = np.nanargmax if higher else np.nanargmin
+        self.best_gamma_ = float(self.gammas[int(best(self.scores[key]))])
         # the best gamma on an edge of the grid that could be extended (gamma
         # cannot go below 0): the optimum may lie outside
         low, high = self.gammas.min(), self.gammas.max()
@@ -772,9 +805,11 @@ class GammaSweepDisplay(_DisplayMixin):
                     linewidth=1,
                     label=f"{self.param} = 0 (cross-entropy)",
                 )
-            ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
-        lowest = f"lowest {_METRIC_LABELS.get(key, key)}"
-        title = f"{lowest} at {self.param} = {self.best_gamma_:g}"
+            ax.set_ylabel(_label(metric))
+        title = (
+            f"{'highest' if higher else 'lowest'} {_label(key)} at "
+            f"{self.param} = {self.best_gamma_:g}"
+        )
         if self.best_on_edge_:
             title += "\non the edge of the grid: the best may lie beyond it"
         axes[0].set_title(
@@ -791,17 +826,19 @@ class GammaSweepDisplay(_DisplayMixin):
     def from_results(
         cls,
         gammas,
-        ece,
+        scores=None,
+        errors=None,
+        *,
+        param="gamma",
+        axes=None,
+        ece=None,
         curvature=None,
         accuracy=None,
-        *,
         training_curvature=None,
         ece_std=None,
         curvature_std=None,
         accuracy_std=None,
         training_curvature_std=None,
-        param="gamma",
-        axes=None,
         **kwargs,
     ):
         """Gamma sweep from precomputed results.
@@ -809,18 +846,18 @@ class GammaSweepDisplay(_DisplayMixin):
         Parameters
         ----------
         gammas : array-like of shape (n_gammas,)
-        ece : array-like of shape (n_gammas,)
-        curvature, accuracy : array-like of shape (n_gammas,), default=None
-            Hessian trace of the cross-entropy, and accuracy; left out of the
-            figure when None.
-        training_curvature : array-like of shape (n_gammas,), default=None
-            Hessian trace of each network's training loss; a panel of its
-            own when given.
-        ece_std, curvature_std, accuracy_std, training_curvature_std : \
-array-like, default=None
-            Error bars.
+        scores : dict of str to array-like
+            Metric -> value per gamma, one panel each, top to bottom (see
+            the class's ``scores``).
+        errors : dict of str to array-like, default=None
+            Metric -> error bar half-length per gamma.
         param : str, default="gamma"
         axes : sequence of matplotlib Axes, default=None
+        ece, curvature, accuracy, training_curvature, ece_std, curvature_std, \
+accuracy_std, training_curvature_std : array-like, default=None
+            Deprecated: pass ``scores`` and ``errors`` (``curvature`` is
+            ``"hessian_trace"``, ``training_curvature``
+            ``"training_hessian_trace"``).
         **kwargs : dict
             Passed to :meth:`plot`.
 
@@ -829,21 +866,81 @@ array-like, default=None
         display : GammaSweepDisplay
         """
         check_matplotlib_support(f"{cls.__name__}.from_results")
-        values = {
+        old = {
             "ece": (ece, ece_std),
             "curvature": (curvature, curvature_std),
             "training_curvature": (training_curvature, training_curvature_std),
             "accuracy": (accuracy, accuracy_std),
         }
-        scores = {k: v for k, (v, _) in values.items() if v is not None}
-        errors = {
-            k: e for k, (v, e) in values.items() if v is not None and e is not None
-        }
+        if scores is not None and not isinstance(scores, Mapping):
+            old["ece"] = (scores, ece_std)  # the old positional ece
+            scores = None
+        given = {k: v for k, v in old.items() if v[0] is not None}
+        if given:
+            warnings.warn(
+                "GammaSweepDisplay.from_results: the keywords ece, curvature, "
+                "accuracy, training_curvature and their *_std are deprecated and "
+                "will be removed in the next release; pass scores={'ece': ..., "
+                "'hessian_trace': ...} and errors={...} with the names of "
+                "sklearn_focal.metrics.METRICS.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            scores = {_OLD_KEYS.get(k, k): v for k, (v, _) in given.items()}
+            errors = {
+                _OLD_KEYS.get(k, k): e for k, (_, e) in given.items() if e is not None
+            }
+        if scores is None:
+            raise ValueError("GammaSweepDisplay.from_results needs scores.")
         display = cls(gammas, scores, errors, param=param)  # checks the lengths
         order = np.argsort(display.gammas)
         display.gammas = display.gammas[order]
         display.scores = {k: v[order] for k, v in display.scores.items()}
         display.errors = {k: v[order] for k, v in display.errors.items()}
+        return display.plot(axes=axes, **kwargs)
+
+    @classmethod
+    def from_estimator(cls, estimator, *, metrics=None, axes=None, **kwargs):
+        """Gamma sweep of a fitted :class:`~sklearn_focal.GammaSearchClassifier`.
+
+        Its held-out scores per gamma (``validation_results_``), the gamma
+        it chose marked.
+
+        Parameters
+        ----------
+        estimator : fitted GammaSearchClassifier, or a Pipeline ending in one
+        metrics : sequence of {"ece", "log_loss", "accuracy"}, default=None
+            Panels, top to bottom; default all three.
+        axes : sequence of matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        display : GammaSweepDisplay
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        search = estimator[-1] if hasattr(estimator, "steps") else estimator
+        if not hasattr(search, "select_by"):
+            raise TypeError(
+                f"{cls.__name__}.from_estimator needs a fitted "
+                f"GammaSearchClassifier; got {type(search).__name__}. For a "
+                "GridSearchCV use from_cv_results."
+            )
+        check_is_fitted(search, "validation_results_")
+        results = search.validation_results_
+        metrics = list(metrics or ("ece", "log_loss", "accuracy"))
+        unknown = [m for m in metrics if m not in results or m == "gamma"]
+        if unknown:
+            raise ValueError(
+                f"The search holds no held-out {unknown} scores; choose from "
+                "'ece', 'log_loss' and 'accuracy'."
+            )
+        display = cls(
+            results["gamma"],
+            {m: results[m] for m in metrics},
+            best_by=search.select_by if search.select_by in metrics else None,
+        )
         return display.plot(axes=axes, **kwargs)
 
     @classmethod
@@ -858,18 +955,17 @@ array-like, default=None
     ):
         """Gamma sweep from a fitted ``GridSearchCV``.
 
-        The scores are found by their scorer objects in ``search.scorer_``,
-        whatever the keys of ``scoring=`` were: the ECE is the scorer of
-        :func:`~sklearn_focal.metrics.expected_calibration_error` with uniform
-        bins and l1 norm (e.g. :data:`~sklearn_focal.scoring.ece_scorer`),
-        the curvatures :class:`~sklearn_focal.scoring.CurvatureScorer` of the
-        trace, of the cross-entropy and of the training loss (one panel
-        each, labelled with their loss), the accuracy sklearn's accuracy
-        scorer. Failing that, the
-        package's names ``neg_ece``, ``neg_hessian_trace`` and ``accuracy``
-        are looked up in ``cv_results_``. Negated scores are turned back
-        into errors and curvature. If the grid varies other parameters too,
-        the rows where they equal ``search.best_params_`` are used.
+        A metric of :data:`sklearn_focal.metrics.METRICS` is found by its
+        scorer object in ``search.scorer_``, whatever the keys of
+        ``scoring=`` were (the ECE is the scorer of
+        :func:`~sklearn_focal.metrics.expected_calibration_error` with
+        uniform bins and l1 norm, e.g.
+        :data:`~sklearn_focal.scoring.ece_scorer`), failing that under its
+        scorer name (``neg_ece``); negated scores are turned back into
+        errors and curvatures. Any other name is looked up as a key of
+        ``scoring=`` and drawn as scored. If the grid varies other
+        parameters too, the rows where they equal ``search.best_params_``
+        are used.
 
         Parameters
         ----------
@@ -877,10 +973,12 @@ array-like, default=None
         param : str, default="gamma"
             The parameter on the x-axis. In a pipeline the one parameter
             ending in ``"__gamma"`` is found (``"classifier__gamma"``, say).
-        metrics : sequence of {"ece", "curvature", "training_curvature", \
-"accuracy"}, default=None
-            Panels, top to bottom; each must have been scored. Default: the
-            ECE, and the curvatures and accuracy the search scored.
+        metrics : sequence of str, default=None
+            Panels, top to bottom: names of the registry (``"ece"``,
+            ``"log_loss"``, ``"multiclass_brier_score"``, ``"hessian_trace"``,
+            ...) or keys of the search's ``scoring``; each must have been
+            scored. Default: the ECE, and the curvatures and accuracy the
+            search scored.
         axes : sequence of matplotlib Axes, default=None
         **kwargs : dict
             Passed to :meth:`plot`.
@@ -890,6 +988,16 @@ array-like, default=None
         display : GammaSweepDisplay
         """
         check_matplotlib_support(f"{cls.__name__}.from_cv_results")
+        if not (
+            hasattr(search, "cv_results_")
+            or hasattr(search, "param_grid")
+            or hasattr(search, "param_distributions")
+        ):
+            raise TypeError(
+                f"{cls.__name__}.from_cv_results needs a fitted GridSearchCV or "
+                f"RandomizedSearchCV; got {type(search).__name__}. For fitted "
+                "classifiers use ReliabilityDisplay.from_estimator."
+            )
         check_is_fitted(search, "cv_results_")
         results = search.cv_results_
         param = _swept_param(results, param)
@@ -905,10 +1013,11 @@ array-like, default=None
                 f"Several grid points share a value of {param!r}; refit the search so "
                 "that best_params_ fixes the other parameters."
             )
-        keys = {metric: _scorer_key(search, metric) for metric in metrics or _FINDERS}
+        wanted = [_registry_name(m, cls.__name__) for m in (metrics or _DEFAULT_PANELS)]
+        keys = {metric: _scorer_key(search, metric) for metric in wanted}
         # by default the ECE is needed (it marks the best gamma), the others
         # are drawn when the search scored them
-        required = list(keys) if metrics is not None else ["ece"]
+        required = wanted if metrics is not None else ["ece"]
         missing = [metric for metric in required if keys[metric] is None]
         if missing:
             available = sorted(
@@ -918,16 +1027,14 @@ array-like, default=None
                 f"GammaSweepDisplay could not find the {missing} scores in "
                 f"cv_results_ (scored: {available}). Run the search with "
                 "scoring=sklearn_focal.scoring.calibration_scoring(curvature=True), "
-                "or with ece_scorer / curvature_scorer / 'accuracy' under any names."
+                "or with the scorers of sklearn_focal.scoring under any names."
             )
         scores, errors = {}, {}
         for metric, key in keys.items():
             if key is None:
                 continue  # not scored: the default panels show what was
-            scores[metric] = (
-                _SIGNS[metric]
-                * np.asarray(results[f"mean_test_{key}"], dtype=float)[rows]
-            )
+            values = np.asarray(results[f"mean_test_{key}"], dtype=float)[rows]
+            scores[metric] = _sign(metric, key) * values
             errors[metric] = np.asarray(results[f"std_test_{key}"], dtype=float)[rows]
         order = np.argsort(gammas)
         display = cls(
@@ -1045,8 +1152,7 @@ class PairedDifferenceDisplay(_DisplayMixin):
                     capsize=3,
                 )
             ax.axvline(0, color="0.3", linewidth=1)
-            label = _METRIC_LABELS.get(metric, metric.replace("_", " "))
-            ax.set_xlabel(f"{label}: method - {self.reference}")
+            ax.set_xlabel(f"{_label(metric)}: method - {self.reference}")
             ax.grid(axis="x", alpha=0.3)
         axes[0].set_yticks(rows, methods)
         axes[0].set_title(

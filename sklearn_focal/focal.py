@@ -266,6 +266,11 @@ class FocalClassifier(_BaseFocalClassifier):
     def _criterion_owned(self):
         return {"gamma": "gamma"} if self._takes_gamma() else {}
 
+    def _criterion_class(self):
+        if isinstance(self.loss, str):
+            return _LOSSES[self.loss][0]
+        return self.loss if isinstance(self.loss, type) else None
+
     def _check_params(self):
         if not (
             isinstance(self.loss, str | nn.Module)

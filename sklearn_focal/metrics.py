@@ -28,22 +28,41 @@ Top-label uniform binning of at least ``2**20`` probabilities runs as one
 compiled pass (``_kernels.py``) when numba is installed, the ``[fast]``
 extra; everything else is vectorised numpy. Both give the same bins (tested
 against each other on ties and edge values).
+
+**Weights.** ``sample_weight`` counts a sample that many times (frequency
+weights: a weight of 2 gives the number of the sample repeated). It may
+also be 2-D, of shape (n_weightings, n_samples), such as the counts of
+bootstrap resamples: every metric is then computed once per row of
+weights, in one call, and returned as an array of shape (n_weightings,).
+This is how the comparison bootstraps its test parts
+(:mod:`sklearn_focal._stats`): each of its numbers is a call of the public
+function.
+
+**One name per metric.** :data:`METRICS` holds a :class:`Metric` record per
+metric: its function, the column of the comparison, the scorer's name
+(``neg_`` in front of the errors, scikit-learn's rule), whether greater is
+better, its range and its label on axes and tables. The scorers, the
+comparison, its report and the displays read it.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import warnings
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from numbers import Integral
+from dataclasses import dataclass, field
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import check_array
 
 from ._compat import (
+    Hidden,
     Interval,
     StrOptions,
     _assert_all_finite,
@@ -56,14 +75,16 @@ if TYPE_CHECKING:  # torch loads on the first metric call, not on import
     import torch
 
 __all__ = [
+    "METRICS",
     "CalibrationBins",
+    "Metric",
     "average_precision",
-    "brier_score",
     "calibration_bins",
     "classwise_calibration_error",
     "debiased_calibration_error",
     "expected_calibration_error",
-    "negative_log_likelihood",
+    "log_loss",
+    "multiclass_brier_score",
     "ood_detection_scores",
     "smooth_calibration_error",
 ]
@@ -131,8 +152,12 @@ def _check_inputs(y_true, y_prob, labels, sample_weight):
         ensure_all_finite=False,
         input_name="y_prob",
     )
-    check_consistent_length(y_true, y_prob, sample_weight)
+    check_consistent_length(y_true, y_prob)
     if y_prob.ndim == 1:
+        # checked before the 1 - p column exists, to report the given values
+        _check_probability_values(
+            y_prob[:, None], (*_value_range(y_prob), 1.0, 1.0), input_name="y_prob"
+        )
         y_prob = np.column_stack([1.0 - y_prob, y_prob])
     elif y_prob.ndim != 2 or y_prob.shape[1] < 2:
         raise ValueError(
@@ -146,11 +171,53 @@ def _check_inputs(y_true, y_prob, labels, sample_weight):
             f"labels ({labels.tolist()}); pass labels= with all the classes, one "
             "per column of y_prob."
         )
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, y_prob, ensure_non_negative=True
+    return y_encoded, y_prob, _check_weights(sample_weight, len(y_prob))
+
+
+def _check_weights(sample_weight, n_samples):
+    """``sample_weight`` as float64 of shape (n_samples,) or
+    (n_weightings, n_samples), non-negative; or None."""
+    if sample_weight is None:
+        return None
+    if np.ndim(sample_weight) == 2:
+        weight = check_array(
+            sample_weight, dtype=np.float64, input_name="sample_weight"
         )
-    return y_encoded, y_prob, sample_weight
+        if weight.shape[1] != n_samples:
+            raise ValueError(
+                f"sample_weight of shape {weight.shape} must have one column per "
+                f"sample ({n_samples}): shape (n_weightings, n_samples)."
+            )
+        if (weight < 0).any():
+            raise ValueError("Negative values in data passed to `sample_weight`")
+        return weight
+    return _check_sample_weight(
+        sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True
+    )
+
+
+def _value_range(a):
+    """(smallest, largest) value; NaN when ``a`` holds a NaN."""
+    if a.size == 0:
+        return 0.0, 0.0
+    return float(np.min(a)), float(np.max(a))
+
+
+def _per_weighting(function, weight, *args, **kwargs):
+    """``function(*args, weight=w, **kwargs)`` for one weighting, or stacked
+    over the rows of a 2-D ``weight``."""
+    if weight is None or weight.ndim == 1:
+        return function(*args, weight=weight, **kwargs)
+    return np.array([function(*args, weight=w, **kwargs) for w in weight])
+
+
+def _weighted_mean(values, weight):
+    """Mean of ``values`` per sample, one per weighting (float for one)."""
+    if weight is None:
+        return float(np.mean(values))
+    if weight.ndim == 1:
+        return float(np.average(values, weights=weight))
+    return weight @ values / weight.sum(axis=1)
 
 
 def _scan_probabilities(y_prob):
@@ -168,24 +235,24 @@ def _scan_probabilities(y_prob):
     return low, high, sum_low, sum_high
 
 
-def _check_probability_values(y_prob, scan):
+def _check_probability_values(y_prob, scan, input_name="y_prob"):
     """Raise if ``y_prob`` holds non-finite values, values outside [0, 1] or
     rows not summing to 1, from the ``scan`` of :func:`_scan_probabilities`."""
     low, high, sum_low, sum_high = scan
-    if not np.isfinite(sum_low + sum_high):
+    if not np.isfinite(sum_low + sum_high + low + high):
         # sklearn's message; its own sum of inf and -inf need not warn
         with np.errstate(invalid="ignore", over="ignore"):
-            _assert_all_finite(y_prob, input_name="y_prob")
+            _assert_all_finite(y_prob, input_name=input_name)
     if low < 0 or high > 1:
         raise ValueError(
-            f"y_prob values must be probabilities in [0, 1]; got values in "
+            f"{input_name} values must be probabilities in [0, 1]; got values in "
             f"[{low:.6g}, {high:.6g}]."
         )
     deviation = max(1.0 - sum_low, sum_high - 1.0)
     if deviation > _ROW_SUM_TOL:
         raise ValueError(
-            f"The rows of y_prob must sum to 1 (tolerance {_ROW_SUM_TOL}); the "
-            f"largest deviation is {deviation:.3g}."
+            f"The rows of {input_name} must sum to 1 (tolerance {_ROW_SUM_TOL}); "
+            f"the largest deviation is {deviation:.3g}."
         )
 
 
@@ -268,8 +335,14 @@ def _bin_statistics(confidence, outcome, weight, n_bins, strategy):
 
     ``confidence`` and ``outcome`` have shape (n_samples, n_columns); each
     column is binned on its own edges, all with one ``bincount`` per
-    statistic.
+    statistic. A 2-D ``weight`` (one row per weighting) gives bins with a
+    leading weighting axis.
     """
+    if weight is not None and weight.ndim == 2:
+        rows = [
+            _bin_statistics(confidence, outcome, w, n_bins, strategy) for w in weight
+        ]
+        return CalibrationBins(*(np.stack(field) for field in zip(*rows, strict=True)))
     n_columns = confidence.shape[1]
     edges = _bin_edges(confidence, weight, n_bins, strategy)
     if n_columns == 1:
@@ -423,8 +496,10 @@ def calibration_bins(
         All the class labels; the columns of ``y_prob`` follow their sorted
         order, as in :func:`sklearn.metrics.log_loss`. Default: the unique
         values of ``y_true``.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+    sample_weight : array-like of shape (n_samples,) or \
+(n_weightings, n_samples), default=None
+        Sample weights (frequency weights); 2-D: the bins of every weighting,
+        with a leading axis of that length.
 
     Returns
     -------
@@ -448,6 +523,7 @@ def calibration_bins(
         kind == "top_label"
         and strategy == "uniform"
         and y_prob.size >= _KERNEL_MIN_SIZE
+        and (weight is None or weight.ndim == 1)
         and _load_kernel() is not None
     ):
         bins, scan = _top_label_uniform_kernel(y_prob, y_encoded, weight, n_bins)
@@ -460,9 +536,15 @@ def calibration_bins(
         bins = _bin_statistics(
             confidence[:, None], outcome[:, None], weight, n_bins, strategy
         )
-        return CalibrationBins(*(a[0] for a in bins))
+        return CalibrationBins(*(a[..., 0, :] for a in bins))
     outcome = y_encoded[:, None] == np.arange(y_prob.shape[1])
     return _bin_statistics(y_prob, outcome, weight, n_bins, strategy)
+
+
+def _value(values):
+    """A float for one weighting, an array for several."""
+    values = np.asarray(values, dtype=np.float64)
+    return float(values) if values.ndim == 0 else values
 
 
 def _calibration_error(bins: CalibrationBins, norm: str) -> np.ndarray:
@@ -513,12 +595,13 @@ def expected_calibration_error(
         ``"max"``: maximum calibration error (MCE) over non-empty bins.
     labels : array-like of shape (n_classes,), default=None
         All the class labels (columns of ``y_prob`` in sorted order).
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+    sample_weight : array-like of shape (n_samples,) or \
+(n_weightings, n_samples), default=None
+        Sample weights (frequency weights); 2-D: one result per row.
 
     Returns
     -------
-    ece : float
+    ece : float or ndarray of shape (n_weightings,)
         In [0, 1]; 0 is perfect calibration.
 
     See Also
@@ -544,7 +627,7 @@ def expected_calibration_error(
         labels=labels,
         sample_weight=sample_weight,
     )
-    return float(_calibration_error(bins, norm))
+    return _value(_calibration_error(bins, norm))
 
 
 @validate_params(_ERROR_CONSTRAINTS, prefer_skip_nested_validation=True)
@@ -580,12 +663,13 @@ def classwise_calibration_error(
         :func:`expected_calibration_error`).
     labels : array-like of shape (n_classes,), default=None
         All the class labels (columns of ``y_prob`` in sorted order).
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+    sample_weight : array-like of shape (n_samples,) or \
+(n_weightings, n_samples), default=None
+        Sample weights (frequency weights); 2-D: one result per row.
 
     Returns
     -------
-    error : float
+    error : float or ndarray of shape (n_weightings,)
 
     Examples
     --------
@@ -604,15 +688,11 @@ def classwise_calibration_error(
         labels=labels,
         sample_weight=sample_weight,
     )
-    return float(_calibration_error(bins, norm).mean())
-
-
-def _weighted_mean(values, weight):
-    return float(np.average(values, weights=weight))
+    return _value(_calibration_error(bins, norm).mean(axis=-1))
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
-def brier_score(y_true, y_prob, *, labels=None, sample_weight=None) -> float:
+def multiclass_brier_score(y_true, y_prob, *, labels=None, sample_weight=None):
     """Multiclass Brier score: mean over samples of ``sum_k (p_k - 1[y = k])**2``.
 
     In [0, 2]. For a binary problem this is twice the classic binary Brier
@@ -627,18 +707,19 @@ def brier_score(y_true, y_prob, *, labels=None, sample_weight=None) -> float:
         Predicted probabilities.
     labels : array-like of shape (n_classes,), default=None
         All the class labels (columns of ``y_prob`` in sorted order).
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+    sample_weight : array-like of shape (n_samples,) or \
+(n_weightings, n_samples), default=None
+        Sample weights (frequency weights); 2-D: one result per row.
 
     Returns
     -------
-    score : float
+    score : float or ndarray of shape (n_weightings,)
         Lower is better.
 
     Examples
     --------
-    >>> from sklearn_focal.metrics import brier_score
-    >>> round(brier_score([0, 1], [[0.9, 0.1], [0.4, 0.6]]), 4)
+    >>> from sklearn_focal.metrics import multiclass_brier_score
+    >>> round(multiclass_brier_score([0, 1], [[0.9, 0.1], [0.4, 0.6]]), 4)
     0.17
     """
     y_encoded, y_prob, weight = _check_targets_and_probabilities(
@@ -649,10 +730,8 @@ def brier_score(y_true, y_prob, *, labels=None, sample_weight=None) -> float:
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
-def negative_log_likelihood(
-    y_true, y_prob, *, labels=None, sample_weight=None
-) -> float:
-    """Mean negative log-likelihood of the true class (log loss).
+def log_loss(y_true, y_prob, *, labels=None, sample_weight=None):
+    """Log loss: the mean negative log-likelihood of the true class.
 
     Probabilities are clipped to ``[eps, 1]`` with ``eps`` the float64
     machine epsilon, so a zero probability on the true class gives a large,
@@ -666,18 +745,19 @@ def negative_log_likelihood(
         Predicted probabilities.
     labels : array-like of shape (n_classes,), default=None
         All the class labels (columns of ``y_prob`` in sorted order).
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+    sample_weight : array-like of shape (n_samples,) or \
+(n_weightings, n_samples), default=None
+        Sample weights (frequency weights); 2-D: one result per row.
 
     Returns
     -------
-    nll : float
+    loss : float or ndarray of shape (n_weightings,)
         Lower is better.
 
     Examples
     --------
-    >>> from sklearn_focal.metrics import negative_log_likelihood
-    >>> round(negative_log_likelihood([0, 1], [[0.9, 0.1], [0.4, 0.6]]), 4)
+    >>> from sklearn_focal.metrics import log_loss
+    >>> round(log_loss([0, 1], [[0.9, 0.1], [0.4, 0.6]]), 4)
     0.3081
     """
     y_encoded, y_prob, weight = _check_targets_and_probabilities(
@@ -690,7 +770,7 @@ def negative_log_likelihood(
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
-def average_precision(y_true, y_prob, *, labels=None, sample_weight=None) -> float:
+def average_precision(y_true, y_prob, *, labels=None, sample_weight=None):
     """Average precision: of the positive class, or macro one-vs-rest.
 
     The area under the precision-recall curve, as
@@ -709,12 +789,13 @@ def average_precision(y_true, y_prob, *, labels=None, sample_weight=None) -> flo
         Predicted probabilities.
     labels : array-like of shape (n_classes,), default=None
         All the class labels (columns of ``y_prob`` in sorted order).
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+    sample_weight : array-like of shape (n_samples,) or \
+(n_weightings, n_samples), default=None
+        Sample weights (frequency weights); 2-D: one result per row.
 
     Returns
     -------
-    ap : float
+    ap : float or ndarray of shape (n_weightings,)
         In [0, 1]; higher is better.
 
     Examples
@@ -726,13 +807,37 @@ def average_precision(y_true, y_prob, *, labels=None, sample_weight=None) -> flo
     y_encoded, y_prob, weight = _check_targets_and_probabilities(
         y_true, y_prob, labels, sample_weight
     )
+    weights = np.ones((1, len(y_prob))) if weight is None else np.atleast_2d(weight)
     classes = [1] if y_prob.shape[1] == 2 else range(y_prob.shape[1])
-    scores = [
-        average_precision_score(y_encoded == k, y_prob[:, k], sample_weight=weight)
-        for k in classes
-        if (y_encoded == k).any()
-    ]
-    return float(np.mean(scores))
+    scores = np.array(
+        [_average_precision(y_encoded == k, y_prob[:, k], weights) for k in classes]
+    )
+    with warnings.catch_warnings():  # a weighting without any positive: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        values = np.nanmean(scores, axis=0)
+    return _value(values if weight is not None and weight.ndim == 2 else values[0])
+
+
+def _average_precision(positive, score, weights):
+    """:func:`sklearn.metrics.average_precision_score` of one column, for
+    every row of ``weights`` (NaN where a row gives no weight to a positive).
+
+    The precision at each distinct score, from the highest down, times the
+    recall it adds: cumulative weighted sums at the last row of each group
+    of tied scores, as scikit-learn's ``_binary_clf_curve`` takes them.
+    """
+    order = np.argsort(-score, kind="stable")
+    score, positive = score[order], positive[order]
+    last = np.r_[np.flatnonzero(np.diff(score)), len(score) - 1]
+    weights = weights[:, order]
+    true_pos = np.cumsum(weights * positive, axis=1)[:, last]
+    false_pos = np.cumsum(weights * ~positive, axis=1)[:, last]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(
+            true_pos + false_pos > 0, true_pos / (true_pos + false_pos), 0.0
+        )
+        recall = true_pos / true_pos[:, -1:]
+    return np.sum(np.diff(recall, axis=1, prepend=0.0) * precision, axis=1)
 
 
 def ood_detection_scores(proba_in, proba_out) -> dict[str, float]:
@@ -776,10 +881,7 @@ def ood_detection_scores(proba_in, proba_out) -> dict[str, float]:
             f"{proba_out.shape[1]}: both must score the same classes."
         )
     for name, proba in (("proba_in", proba_in), ("proba_out", proba_out)):
-        try:
-            _check_probability_values(proba, _scan_probabilities(proba))
-        except ValueError as exc:  # name the argument, not "y_prob"
-            raise ValueError(f"{name}: {exc}") from None
+        _check_probability_values(proba, _scan_probabilities(proba), name)
     is_in = np.r_[np.ones(len(proba_in)), np.zeros(len(proba_out))]
     proba = np.vstack([proba_in, proba_out])
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -793,38 +895,51 @@ def ood_detection_scores(proba_in, proba_out) -> dict[str, float]:
 
 
 def _reflected_gaussian_smooth(position, mass, sigma, at):
-    """Kernel sums ``sum_i mass_i k_sigma(at - position_i)`` on [0, 1].
+    """Kernel sums ``sum_i mass_i k_sigma(at - position_i)`` on [0, 1], for
+    each row of ``mass`` (shape (n_weightings, n_samples)).
 
     The Gaussian kernel is reflected at 0 and 1 (mass that would leave the
     interval is folded back), and evaluated on a grid as Błasiok & Nakkiran's
     ``relplot`` does: the masses are split linearly between the two nearest
     of ``max(2000, 20 / sigma) // 2 + 1`` grid points, convolved with the
-    kernel's density sampled on the same grid, and interpolated linearly at
-    ``at``.
+    kernel's density sampled on the same grid (by FFT, all rows at once),
+    and interpolated linearly at ``at``.
     """
     n = max(2000, round(20 / sigma)) // 2 + 1
+    rows = len(mass)
     scaled = position * (n - 1)
     lower = np.clip(scaled.astype(int), 0, n - 2)
     frac = scaled - lower
-    grid = np.bincount(lower, (1 - frac) * mass, minlength=n)
-    grid += np.bincount(lower + 1, frac * mass, minlength=n)
+    flat = (lower + n * np.arange(rows)[:, None]).ravel()
+    grid = np.bincount(flat, ((1 - frac) * mass).ravel(), minlength=rows * n)
+    grid += np.bincount(flat + 1, (frac * mass).ravel(), minlength=rows * n)
+    grid = grid.reshape(rows, n)
     offsets = np.linspace(0, 1, n) - 0.5
     kernel = np.exp(-(offsets**2) / (2 * sigma**2)) / (np.sqrt(2 * np.pi) * sigma)
-    mirrored = np.concatenate([grid[::-1][:-1], grid, grid[::-1][1:]])
-    smoothed = np.convolve(mirrored, kernel, "valid")[n // 2 : n // 2 + n]
+    mirrored = np.concatenate(
+        [grid[:, ::-1][:, :-1], grid, grid[:, ::-1][:, 1:]], axis=1
+    )
+    # a power of two at least the full convolution's length: fast, no wrap
+    size = 1 << (mirrored.shape[1] + n - 2).bit_length()
+    full = np.fft.irfft(
+        np.fft.rfft(mirrored, size, axis=1) * np.fft.rfft(kernel, size), size, axis=1
+    )
+    # np.convolve's "valid" part, then relplot's window of it
+    smoothed = full[:, n - 1 :][:, n // 2 : n // 2 + n]
     index = np.clip((at * (n - 1)).astype(int), 0, n - 2)
     weight = (at - index / (n - 1)) * (n - 1)
-    return smoothed[index] * (1 - weight) + smoothed[index + 1] * weight
+    return smoothed[:, index] * (1 - weight) + smoothed[:, index + 1] * weight
 
 
 def _smooth_ece_at(confidence, residual, weight, sigma):
-    """Smooth ECE at bandwidth ``sigma``: the kernel-smoothed residual,
-    averaged in absolute value under the smoothed density of confidences."""
+    """Smooth ECE at bandwidth ``sigma`` for each row of ``weight``: the
+    kernel-smoothed residual, averaged in absolute value under the smoothed
+    density of confidences."""
     at = np.linspace(0, 1, max(round(10 / sigma), 200))
     density = _reflected_gaussian_smooth(confidence, weight, sigma, at) + 1e-4
     smoothed = _reflected_gaussian_smooth(confidence, weight * residual, sigma, at)
     # |smoothed / density| weighted by density: the density cancels
-    return float(np.sum(np.abs(smoothed)) / np.sum(density))
+    return np.abs(smoothed).sum(axis=1) / density.sum(axis=1)
 
 
 def _smooth_ece_bandwidth(confidence, residual, weight):
@@ -832,8 +947,9 @@ def _smooth_ece_bandwidth(confidence, residual, weight):
     bisection from 1."""
 
     def too_wide(sigma):  # relplot's search: stop where sigma < smECE(sigma)
-        return sigma < 1e-3 or sigma < _smooth_ece_at(
-            confidence, residual, weight, sigma
+        return (
+            sigma < 1e-3
+            or sigma < _smooth_ece_at(confidence, residual, weight[None], sigma)[0]
         )
 
     sigma = 1.0
@@ -849,10 +965,13 @@ def _smooth_ece_bandwidth(confidence, residual, weight):
     return sigma
 
 
-@validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
+@validate_params(
+    {**_COMMON_CONSTRAINTS, "bandwidth": [Interval(Real, 0, 1, closed="right"), None]},
+    prefer_skip_nested_validation=True,
+)
 def smooth_calibration_error(
-    y_true, y_prob, *, labels=None, sample_weight=None
-) -> float:
+    y_true, y_prob, *, labels=None, sample_weight=None, bandwidth=None
+):
     """Smooth ECE of the top-label confidence (Błasiok & Nakkiran, 2023).
 
     Binned ECE depends on the bins and is biased on small samples. The smooth
@@ -871,12 +990,18 @@ def smooth_calibration_error(
         Predicted probabilities.
     labels : array-like of shape (n_classes,), default=None
         All the class labels (columns of ``y_prob`` in sorted order).
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights: a sample's mass in the kernel sums.
+    sample_weight : array-like of shape (n_samples,) or \
+(n_weightings, n_samples), default=None
+        Sample weights: a sample's mass in the kernel sums; 2-D: one result
+        per row, all with the bandwidth of the first row (unless
+        ``bandwidth`` is given), so that bootstrap resamples (the sample
+        itself in the first row) are smoothed alike.
+    bandwidth : float in (0, 1], default=None
+        The kernel's standard deviation; None: the fixed point above.
 
     Returns
     -------
-    smooth_ece : float
+    smooth_ece : float or ndarray of shape (n_weightings,)
         In [0, 1]; lower is better.
 
     Examples
@@ -890,13 +1015,15 @@ def smooth_calibration_error(
     )
     confidence, predicted = _top_label(y_prob)
     residual = confidence - (predicted == y_encoded)
-    weight = np.ones(len(confidence)) if weight is None else weight
+    weights = np.ones((1, len(confidence))) if weight is None else np.atleast_2d(weight)
+    sigma = bandwidth
+    if sigma is None:
+        sigma = _smooth_ece_bandwidth(confidence, residual, weights[0])
+    values = _smooth_ece_at(confidence, residual, weights, sigma)
+    return _value(values if weight is not None and weight.ndim == 2 else values[0])
 
-    sigma = _smooth_ece_bandwidth(confidence, residual, weight)
-    return _smooth_ece_at(confidence, residual, weight, sigma)
 
-
-def _debiased_squared_error(probability, outcome, n_bins):
+def _debiased_squared_error(probability, outcome, n_bins, weight=None):
     """Kumar et al.'s debiased squared L2 calibration error of one column.
 
     Equal-mass bins as in their ``uncertainty-calibration`` package: the
@@ -906,36 +1033,77 @@ def _debiased_squared_error(probability, outcome, n_bins):
     overestimates the squared error by the variance of the mean outcome,
     ``ybar (1 - ybar) / (n_b - 1)``, which is subtracted; bins with fewer
     than two samples contribute nothing.
+
+    Weights count samples (a sample of weight ``w`` stands for ``w``
+    copies): positions in the sorted order are cumulative weights, so that
+    integer weights give the number of the repeated samples exactly.
     """
-    n = len(probability)
-    n_bins = min(n_bins, n)
-    ordered = np.sort(probability)
-    ends = np.cumsum(np.full(n_bins, n // n_bins) + (np.arange(n_bins) < n % n_bins))
-    edges = np.unique(np.r_[(ordered[ends[:-1] - 1] + ordered[ends[:-1]]) / 2, 1.0])
+    order = np.argsort(probability, kind="stable")
+    ordered = probability[order]
+    weight = np.ones(len(probability)) if weight is None else weight
+    cumulative = np.cumsum(weight[order])
+    total = cumulative[-1] if len(cumulative) else 0.0
+    n_bins = int(min(n_bins, max(np.floor(total), 1)))
+    base = np.floor(total / n_bins)
+    ends = base * np.arange(1, n_bins) + np.minimum(
+        np.arange(1, n_bins), total - base * n_bins
+    )
+
+    def at(position):  # the sorted value at a position of the repeated sample
+        return ordered[np.searchsorted(cumulative, position, side="right")]
+
+    edges = np.unique(np.r_[(at(ends - 1) + at(ends)) / 2, 1.0])
     index = np.searchsorted(edges, probability)
-    count = np.bincount(index, minlength=len(edges)).astype(np.float64)
-    sum_p = np.bincount(index, probability, minlength=len(edges))
-    sum_y = np.bincount(index, outcome, minlength=len(edges))
+    count = np.bincount(index, weight, minlength=len(edges))
+    sum_p = np.bincount(index, weight * probability, minlength=len(edges))
+    sum_y = np.bincount(index, weight * outcome, minlength=len(edges))
     full = count >= 2
     count, sum_p, sum_y = count[full], sum_p[full], sum_y[full]
     mean_y = sum_y / count
     gap = (sum_p - sum_y) / count
-    return float(np.sum(count * (gap**2 - mean_y * (1 - mean_y) / (count - 1))) / n)
+    return float(np.sum(count * (gap**2 - mean_y * (1 - mean_y) / (count - 1))) / total)
+
+
+def _debiased_error(y_encoded, y_prob, n_bins, kind, weight):
+    if kind == "top_label":
+        confidence, predicted = _top_label(y_prob)
+        squared = _debiased_squared_error(
+            confidence, (predicted == y_encoded).astype(np.float64), n_bins, weight
+        )
+    else:
+        squared = np.mean(
+            [
+                max(
+                    _debiased_squared_error(
+                        y_prob[:, k], y_encoded == k, n_bins, weight
+                    ),
+                    0,
+                )
+                for k in range(y_prob.shape[1])
+            ]
+        )
+    return float(np.sqrt(max(squared, 0.0)))
 
 
 @validate_params(
     {
-        "y_true": ["array-like"],
-        "y_prob": ["array-like"],
-        "labels": ["array-like", None],
+        **_COMMON_CONSTRAINTS,
         "n_bins": [Interval(Integral, 1, None, closed="left")],
-        "mode": [StrOptions({"top_label", "marginal"})],
+        "kind": [StrOptions({"top_label", "classwise"})],
+        "mode": [Hidden(StrOptions({"top_label", "marginal", "deprecated"}))],
     },
     prefer_skip_nested_validation=True,
 )
 def debiased_calibration_error(
-    y_true, y_prob, *, labels=None, n_bins=15, mode="top_label"
-) -> float:
+    y_true,
+    y_prob,
+    *,
+    labels=None,
+    n_bins=15,
+    kind="top_label",
+    sample_weight=None,
+    mode="deprecated",
+):
     """Debiased L2 calibration error (Kumar, Liang & Ma, 2019).
 
     The plug-in binned calibration error is biased upwards on small samples:
@@ -945,7 +1113,7 @@ def debiased_calibration_error(
     the binned model; it returns the square root, clipped at 0. It equals
     ``calibration.get_calibration_error(probs, labels, p=2, debias=True)`` of
     the authors' ``uncertainty-calibration`` package (for continuous
-    probabilities, with ``mode`` and ``n_bins`` matched) to 1e-9.
+    probabilities, with ``kind`` and ``n_bins`` matched) to 1e-9.
 
     Parameters
     ----------
@@ -957,14 +1125,21 @@ def debiased_calibration_error(
         All the class labels (columns of ``y_prob`` in sorted order).
     n_bins : int, default=15
         Equal-mass bins (at most one per sample).
-    mode : {"top_label", "marginal"}, default="top_label"
+    kind : {"top_label", "classwise"}, default="top_label"
         ``"top_label"``: the confidence of the predicted class against its
-        correctness, as the ECE; ``"marginal"``: the root mean over classes
-        of each class's squared error, as the classwise ECE.
+        correctness, as the ECE; ``"classwise"``: the root mean over classes
+        of each class's squared error, as the classwise ECE (the package's
+        ``"marginal"`` mode).
+    sample_weight : array-like of shape (n_samples,) or \
+(n_weightings, n_samples), default=None
+        Frequency weights: integer weights give the number of the repeated
+        samples; 2-D: one result per row.
+    mode : {"top_label", "marginal"}
+        Deprecated: use ``kind`` ("marginal" is ``kind="classwise"``).
 
     Returns
     -------
-    error : float
+    error : float or ndarray of shape (n_weightings,)
         In [0, 1]; lower is better. 0 when the gaps are within the noise.
 
     Examples
@@ -974,22 +1149,248 @@ def debiased_calibration_error(
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(size=5000)
     >>> y = rng.uniform(size=5000) < p ** 2  # true L2 error: sqrt(1/30) = 0.183
-    >>> round(debiased_calibration_error(y, p, mode="marginal"), 3)  # 15 bins
+    >>> round(debiased_calibration_error(y, p, kind="classwise"), 3)  # 15 bins
     0.176
     """
-    y_encoded, y_prob, _ = _check_targets_and_probabilities(
-        y_true, y_prob, labels, None
+    if mode != "deprecated":
+        warnings.warn(
+            "The 'mode' parameter of debiased_calibration_error is deprecated "
+            "and will be removed in the next release; use kind='top_label' or "
+            "kind='classwise' (mode='marginal').",
+            FutureWarning,
+            stacklevel=3,
+        )
+        kind = "classwise" if mode == "marginal" else mode
+    y_encoded, y_prob, weight = _check_targets_and_probabilities(
+        y_true, y_prob, labels, sample_weight
     )
-    if mode == "top_label":
-        confidence, predicted = _top_label(y_prob)
-        squared = _debiased_squared_error(
-            confidence, (predicted == y_encoded).astype(np.float64), n_bins
+    return _value(
+        _per_weighting(_debiased_error, weight, y_encoded, y_prob, n_bins, kind)
+    )
+
+
+# ------------------------------------------------------------------------------
+# The registry: one record per metric
+# ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Metric:
+    """Everything the package says about one metric, in one place.
+
+    Attributes
+    ----------
+    name : str
+        The metric's one name: the comparison's column, the display's key,
+        and (``neg_`` in front unless ``greater_is_better``) the scorer's.
+    function : callable or str
+        Its public function, or ``"module:function"`` for one that loads
+        torch (imported on first use).
+    response : {"proba", "predict", "estimator", "ood"}
+        What ``function`` takes besides the true labels:
+        ``predict_proba``'s probabilities, ``predict``'s labels, the fitted
+        estimator with ``X`` (curvature), or the probabilities of in- and
+        out-of-distribution rows.
+    greater_is_better : bool
+    bounds : (float, float)
+        The range of the metric, to which intervals are clipped.
+    label : str
+        Its name on axes and in tables.
+    kwargs : dict
+        Fixed keyword arguments of ``function``.
+    ranked : bool
+        Whether a best value exists (marked in reports); False for the
+        curvature, a diagnostic.
+    in_comparison : bool
+        Whether it is a column of :func:`~sklearn_focal.compare_calibration`.
+    output : str or None
+        The entry of ``function``'s dict result (for ``"ood"``).
+    binned : bool
+        Whether ``function`` takes ``n_bins``.
+    """
+
+    name: str
+    function: Callable | str
+    response: str
+    greater_is_better: bool
+    bounds: tuple[float, float]
+    label: str
+    kwargs: Mapping = field(default_factory=dict)
+    ranked: bool = True
+    in_comparison: bool = True
+    output: str | None = None
+    binned: bool = False
+
+    @property
+    def scorer_name(self) -> str:
+        """The name of its scorer, scikit-learn's sign rule."""
+        return self.name if self.greater_is_better else f"neg_{self.name}"
+
+    def resolve(self) -> Callable:
+        """The function itself."""
+        if callable(self.function):
+            return self.function
+        module, _, attribute = self.function.partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def __call__(self, *args, **kwargs):
+        """``function(*args, **kwargs, **self.kwargs)`` (the ``output``
+        entry for a function returning several)."""
+        value = self.resolve()(*args, **{**self.kwargs, **kwargs})
+        return value if self.output is None else value[self.output]
+
+
+def _sklearn_metric(name):
+    """A scikit-learn metric, as ``"module:function"`` (loaded on use)."""
+    return f"sklearn.metrics:{name}"
+
+
+def _errors(*records):
+    """Calibration errors: lower is better, in [0, 1], binned but the smooth
+    ECE."""
+    return [
+        Metric(
+            name,
+            function,
+            "proba",
+            False,
+            (0.0, 1.0),
+            label,
+            kwargs,
+            binned=function is not smooth_calibration_error,
         )
-    else:
-        squared = np.mean(
-            [
-                max(_debiased_squared_error(y_prob[:, k], y_encoded == k, n_bins), 0)
-                for k in range(y_prob.shape[1])
-            ]
+        for name, function, label, kwargs in records
+    ]
+
+
+_CURVATURE = "sklearn_focal.curvature"
+
+#: The registry, in the order of the comparison's columns.
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in [
+        Metric(
+            "accuracy",
+            _sklearn_metric("accuracy_score"),
+            "predict",
+            True,
+            (0.0, 1.0),
+            "accuracy",
+        ),
+        Metric(
+            "balanced_accuracy",
+            _sklearn_metric("balanced_accuracy_score"),
+            "predict",
+            True,
+            (0.0, 1.0),
+            "balanced accuracy",
+        ),
+        Metric(
+            "average_precision",
+            average_precision,
+            "proba",
+            True,
+            (0.0, 1.0),
+            "average precision",
+        ),
+        *_errors(
+            ("ece", expected_calibration_error, "ECE", {}),
+            (
+                "adaptive_ece",
+                expected_calibration_error,
+                "adaptive ECE",
+                {"strategy": "quantile"},
+            ),
+            ("classwise_ece", classwise_calibration_error, "classwise ECE", {}),
+            ("mce", expected_calibration_error, "MCE", {"norm": "max"}),
+            ("smooth_ece", smooth_calibration_error, "smooth ECE", {}),
+            (
+                "debiased_ce",
+                debiased_calibration_error,
+                "debiased L2 calibration error",
+                {},
+            ),
+        ),
+        Metric("log_loss", log_loss, "proba", False, (0.0, np.inf), "log loss"),
+        Metric(
+            "multiclass_brier_score",
+            multiclass_brier_score,
+            "proba",
+            False,
+            (0.0, 2.0),
+            "Brier score (multiclass)",
+        ),
+        Metric(
+            "hessian_trace",
+            f"{_CURVATURE}:hessian_trace",
+            "estimator",
+            False,
+            (0.0, np.inf),
+            "Hessian trace\n(cross-entropy)",
+            ranked=False,
+        ),
+        Metric(
+            "training_hessian_trace",
+            f"{_CURVATURE}:hessian_trace",
+            "estimator",
+            False,
+            (-np.inf, np.inf),
+            "Hessian trace\n(training loss)",
+            {"loss": "training"},
+            ranked=False,
+        ),
+        Metric(
+            "hessian_top_eigenvalue",
+            f"{_CURVATURE}:hessian_top_eigenvalue",
+            "estimator",
+            False,
+            (-np.inf, np.inf),
+            "top Hessian eigenvalue\n(cross-entropy)",
+            {"tol": 1e-4},
+            ranked=False,
+            in_comparison=False,
+        ),
+        Metric(
+            "training_hessian_top_eigenvalue",
+            f"{_CURVATURE}:hessian_top_eigenvalue",
+            "estimator",
+            False,
+            (-np.inf, np.inf),
+            "top Hessian eigenvalue\n(training loss)",
+            {"loss": "training", "tol": 1e-4},
+            ranked=False,
+            in_comparison=False,
+        ),
+        *(
+            Metric(
+                f"ood_{score}_{by}",
+                ood_detection_scores,
+                "ood",
+                score == "auroc",
+                (0.0, 1.0),
+                f"OOD {score.upper()} ({by.replace('_', ' ')})",
+                output=f"{score}_{by}",
+            )
+            for by in ("max_proba", "entropy")
+            for score in ("auroc", "fpr95")
+        ),
+    ]
+}
+
+
+#: Old public names, kept for one release: name -> (new name, object).
+_DEPRECATED = {
+    "negative_log_likelihood": ("log_loss", log_loss),
+    "brier_score": ("multiclass_brier_score", multiclass_brier_score),
+}
+
+
+def __getattr__(name: str):
+    if name in _DEPRECATED:
+        new, value = _DEPRECATED[name]
+        warnings.warn(
+            f"sklearn_focal.metrics.{name} is deprecated and will be removed in "
+            f"the next release; use sklearn_focal.metrics.{new}.",
+            FutureWarning,
+            stacklevel=2,
         )
-    return float(np.sqrt(max(squared, 0.0)))
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

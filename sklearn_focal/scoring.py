@@ -1,21 +1,24 @@
 """Scorers for ``GridSearchCV`` / ``cross_validate``.
 
-The calibration scorers wrap :mod:`sklearn_focal.metrics` with
+Every scorer is made from a record of the metric registry
+(:data:`sklearn_focal.metrics.METRICS`): the scorer of metric ``m`` is
+registered as ``neg_m`` (or ``m`` when greater is better) and is the module's
+``m_scorer``. The calibration scorers wrap :mod:`sklearn_focal.metrics` with
 :func:`sklearn.metrics.make_scorer` (``response_method="predict_proba"``,
 ``greater_is_better=False``): like scikit-learn's ``neg_log_loss`` they
-return the *negated* error, so that greater is better, and their names start
-with ``neg_``. They work for any classifier with ``predict_proba``.
+return the *negated* error, so that greater is better. They work for any
+classifier with ``predict_proba``.
 
 The curvature scorers measure the Hessian of a loss at the fitted weights
 on the scored fold (:mod:`sklearn_focal.curvature`), of one of two losses:
 
-* the **cross-entropy** (:data:`curvature_scorer`, ``neg_hessian_trace``;
-  :data:`top_eigenvalue_scorer`, ``neg_hessian_top_eigenvalue``), whatever
+* the **cross-entropy** (:data:`hessian_trace_scorer`, ``neg_hessian_trace``;
+  :data:`hessian_top_eigenvalue_scorer`, ``neg_hessian_top_eigenvalue``), whatever
   the training loss: the same function for every network, so its values
   compare across gamma and methods. It is the default (the comparison's
   ``hessian_trace`` column, ``calibration_scoring(curvature=True)``);
-* the **training loss** (:data:`training_curvature_scorer`,
-  ``neg_training_hessian_trace``; :data:`training_top_eigenvalue_scorer`,
+* the **training loss** (:data:`training_hessian_trace_scorer`,
+  ``neg_training_hessian_trace``; :data:`training_hessian_top_eigenvalue_scorer`,
   ``neg_training_hessian_top_eigenvalue``): focal loss with the network's
   own gamma, FLSD-53, AdaFocal's. This is the curvature Kimura & Naganuma
   show falling with gamma; each network is measured on its own loss.
@@ -48,73 +51,14 @@ True
 from __future__ import annotations
 
 import copy
+import warnings
 
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 from sklearn.metrics import make_scorer
 
 from ._compat import _BaseScorer
 from .curvature import hessian_top_eigenvalue, hessian_trace
-from .metrics import (
-    average_precision,
-    brier_score,
-    classwise_calibration_error,
-    debiased_calibration_error,
-    expected_calibration_error,
-    negative_log_likelihood,
-    smooth_calibration_error,
-)
-
-__all__ = [
-    "CurvatureScorer",
-    "adaptive_ece_scorer",
-    "average_precision_scorer",
-    "brier_scorer",
-    "calibration_scoring",
-    "classwise_ece_scorer",
-    "curvature_scorer",
-    "debiased_ce_scorer",
-    "ece_scorer",
-    "get_scorer",
-    "get_scorer_names",
-    "mce_scorer",
-    "nll_scorer",
-    "smooth_ece_scorer",
-    "top_eigenvalue_scorer",
-    "training_curvature_scorer",
-    "training_top_eigenvalue_scorer",
-]
-
-
-def _error_scorer(metric, **kwargs):
-    return make_scorer(
-        metric, response_method="predict_proba", greater_is_better=False, **kwargs
-    )
-
-
-#: ``-expected_calibration_error`` (15 uniform bins).
-ece_scorer = _error_scorer(expected_calibration_error)
-#: ``-expected_calibration_error(strategy="quantile")``: adaptive ECE.
-adaptive_ece_scorer = _error_scorer(expected_calibration_error, strategy="quantile")
-#: ``-expected_calibration_error(norm="max")``: maximum calibration error.
-mce_scorer = _error_scorer(expected_calibration_error, norm="max")
-#: ``-classwise_calibration_error``.
-classwise_ece_scorer = _error_scorer(classwise_calibration_error)
-#: ``-brier_score``: the multiclass Brier score, summed over the classes.
-#: On binary problems it is twice scikit-learn's ``neg_brier_score`` (which
-#: scores the positive class only), hence its own name.
-brier_scorer = _error_scorer(brier_score)
-#: ``-smooth_calibration_error``: smooth ECE (Błasiok & Nakkiran 2023).
-smooth_ece_scorer = _error_scorer(smooth_calibration_error)
-#: ``-debiased_calibration_error``: Kumar et al.'s debiased L2 error.
-debiased_ce_scorer = _error_scorer(debiased_calibration_error)
-#: ``-negative_log_likelihood``.
-nll_scorer = _error_scorer(negative_log_likelihood)
-#: :func:`~sklearn_focal.metrics.average_precision` (greater is better): on
-#: binary data scikit-learn's ``average_precision``, on more classes the macro
-#: one-vs-rest mean that scikit-learn's scorer does not compute.
-average_precision_scorer = make_scorer(
-    average_precision, response_method="predict_proba"
-)
+from .metrics import METRICS, Metric
 
 
 class CurvatureScorer(_BaseScorer):
@@ -137,11 +81,11 @@ class CurvatureScorer(_BaseScorer):
     --------
     >>> from sklearn.datasets import load_iris
     >>> from sklearn_focal import FocalClassifier
-    >>> from sklearn_focal.scoring import curvature_scorer
+    >>> from sklearn_focal.scoring import hessian_trace_scorer
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = FocalClassifier(hidden_layer_sizes=(8,), max_iter=5,
     ...                       random_state=0).fit(X, y)
-    >>> curvature_scorer(clf, X, y) < 0  # minus the Hessian trace
+    >>> hessian_trace_scorer(clf, X, y) < 0  # minus the Hessian trace
     True
     """
 
@@ -182,42 +126,80 @@ class CurvatureScorer(_BaseScorer):
         return f"CurvatureScorer(measure={self.measure!r}{extra})"
 
 
-#: ``-hessian_trace`` (cross-entropy, exact for the default MLP).
-curvature_scorer = CurvatureScorer("trace")
-#: ``-hessian_top_eigenvalue`` (cross-entropy, Lanczos).
-top_eigenvalue_scorer = CurvatureScorer("top_eigenvalue", tol=1e-4)
-#: ``-hessian_trace(loss="training")``: the curvature of the loss the network
-#: was trained on (focal, FLSD-53, AdaFocal), the one Kimura & Naganuma show
-#: falling with gamma.
-training_curvature_scorer = CurvatureScorer("trace", loss="training")
-#: ``-hessian_top_eigenvalue(loss="training")``.
-training_top_eigenvalue_scorer = CurvatureScorer(
-    "top_eigenvalue", loss="training", tol=1e-4
+def _scorer(metric: Metric):
+    """The scorer of a registry record."""
+    function = metric.resolve()
+    if metric.response == "estimator":
+        measure = {f: m for m, f in CurvatureScorer._FUNCTIONS.items()}[function]
+        return CurvatureScorer(measure, **metric.kwargs)
+    return make_scorer(
+        function,
+        response_method="predict_proba",
+        greater_is_better=metric.greater_is_better,
+        **metric.kwargs,
+    )
+
+
+#: Scorer name -> scorer, for every metric of the registry that is this
+#: package's (accuracy and balanced accuracy are scikit-learn's own).
+_SCORERS = {
+    metric.scorer_name: _scorer(metric)
+    for metric in METRICS.values()
+    if metric.response in ("proba", "estimator")
+}
+
+# ece_scorer, log_loss_scorer, hessian_trace_scorer, ...: the module's
+# scorer objects, one per record, named after the metric.
+globals().update(
+    {
+        f"{metric.name}_scorer": _SCORERS[metric.scorer_name]
+        for metric in METRICS.values()
+        if metric.scorer_name in _SCORERS
+    }
 )
 
-_SCORERS = {
-    "neg_ece": ece_scorer,
-    "neg_adaptive_ece": adaptive_ece_scorer,
-    "neg_mce": mce_scorer,
-    "neg_classwise_ece": classwise_ece_scorer,
-    "neg_multiclass_brier_score": brier_scorer,
-    "neg_log_loss": nll_scorer,
-    "neg_smooth_ece": smooth_ece_scorer,
-    "neg_debiased_ce": debiased_ce_scorer,
-    "average_precision": average_precision_scorer,
-    "neg_hessian_trace": curvature_scorer,
-    "neg_hessian_top_eigenvalue": top_eigenvalue_scorer,
-    "neg_training_hessian_trace": training_curvature_scorer,
-    "neg_training_hessian_top_eigenvalue": training_top_eigenvalue_scorer,
+__all__ = [
+    "CurvatureScorer",
+    "calibration_scoring",
+    "get_scorer",
+    "get_scorer_names",
+    *sorted(
+        f"{metric.name}_scorer"
+        for metric in METRICS.values()
+        if metric.scorer_name in _SCORERS
+    ),
+]
+
+#: Old scorer names, kept for one release: old -> new.
+_DEPRECATED = {
+    "nll_scorer": "log_loss_scorer",
+    "brier_scorer": "multiclass_brier_score_scorer",
+    "curvature_scorer": "hessian_trace_scorer",
+    "top_eigenvalue_scorer": "hessian_top_eigenvalue_scorer",
+    "training_curvature_scorer": "training_hessian_trace_scorer",
+    "training_top_eigenvalue_scorer": "training_hessian_top_eigenvalue_scorer",
 }
+
+
+def __getattr__(name: str):
+    if name in _DEPRECATED:
+        new = _DEPRECATED[name]
+        warnings.warn(
+            f"sklearn_focal.scoring.{name} is deprecated and will be removed in "
+            f"the next release; use sklearn_focal.scoring.{new}.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_scorer_names() -> list[str]:
     """Names understood by :func:`get_scorer` besides scikit-learn's own.
 
     ``average_precision`` extends scikit-learn's scorer of that name (same
-    value on binary data) to more classes; ``balanced_accuracy`` is
-    scikit-learn's.
+    value on binary data) to more classes; ``accuracy`` and
+    ``balanced_accuracy`` are scikit-learn's.
 
     Returns
     -------
@@ -254,6 +236,17 @@ def get_scorer(name: str):
     return _sklearn_get_scorer(name)
 
 
+#: The default ``calibration_scoring()``: accuracy and the usual errors.
+_DEFAULT_SCORING = (
+    "accuracy",
+    "ece",
+    "adaptive_ece",
+    "classwise_ece",
+    "multiclass_brier_score",
+    "log_loss",
+)
+
+
 def calibration_scoring(
     *, include=None, curvature: bool = False, training_curvature: bool = False
 ) -> dict:
@@ -262,9 +255,9 @@ def calibration_scoring(
     Parameters
     ----------
     include : iterable of str, default=None
-        Names from :func:`get_scorer_names` (or scikit-learn's) to include;
-        default: accuracy, ECE, adaptive ECE, classwise ECE, Brier score and
-        log loss.
+        Scorer names from :func:`get_scorer_names` (or scikit-learn's) to
+        include; default: accuracy, ECE, adaptive ECE, classwise ECE, Brier
+        score and log loss.
     curvature : bool, default=False
         Also include ``neg_hessian_trace``, the curvature of the
         cross-entropy (needs a network, see :class:`CurvatureScorer`).
@@ -288,14 +281,12 @@ def calibration_scoring(
     ...                       refit="neg_ece")
     """
     if include is None:
-        include = (
-            "accuracy",
-            "neg_ece",
-            "neg_adaptive_ece",
-            "neg_classwise_ece",
-            "neg_multiclass_brier_score",
-            "neg_log_loss",
-        )
-    names = list(include) + (["neg_hessian_trace"] if curvature else [])
-    names += ["neg_training_hessian_trace"] if training_curvature else []
+        include = [METRICS[name].scorer_name for name in _DEFAULT_SCORING]
+    names = list(include)
+    for wanted, metric in (
+        (curvature, "hessian_trace"),
+        (training_curvature, "training_hessian_trace"),
+    ):
+        if wanted:
+            names.append(METRICS[metric].scorer_name)
     return {name: get_scorer(name) for name in names}

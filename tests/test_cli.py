@@ -1,5 +1,6 @@
 """The sklearn-focal command line."""
 
+import json
 import shutil
 import signal
 import subprocess
@@ -41,6 +42,8 @@ def test_compare_writes_the_report_and_figures(tmp_path, capsys):
             "temperature",
             "--seed",
             "1",
+            "--save-model",
+            str(tmp_path / "model.joblib"),
         ]
     )
     assert status == 0
@@ -57,6 +60,23 @@ def test_compare_writes_the_report_and_figures(tmp_path, capsys):
     assert "## Recommendation" in report and report in printed
     for figure in ("reliability.png", "gamma_sweep.png", "forest.png"):
         assert (out / figure).stat().st_size > 10_000
+    # the recommended model, fitted on every row, and its card
+    import joblib
+    from sklearn.datasets import load_wine
+
+    model = joblib.load(tmp_path / "model.joblib")
+    card = json.loads((tmp_path / "model.json").read_text())
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    proba = model.predict_proba(X)
+    assert proba.shape == (178, 3) and np.allclose(proba.sum(axis=1), 1)
+    assert (model.predict(X) == y).mean() > 0.8
+    recommended = report.split("## Recommendation")[1]
+    assert f"Use {card['method']}" in recommended
+    assert card["n_samples"] == 178 and card["dataset"] == "wine"
+    assert card["sklearn_focal_version"] in report
+    assert f"saved the recommended model ({card['method']}" in printed
+    row = summary.loc[card["method"]]
+    assert card["test_metrics"]["log_loss"]["mean"] == pytest.approx(row["log_loss"])
 
     # a second run into the same folder: refused, then replaced whole
     rerun = ["compare", "--dataset", "wine", "--quick", "--out", str(out)]
@@ -74,7 +94,12 @@ def test_compare_writes_the_report_and_figures(tmp_path, capsys):
         "results.md",
         "summary.csv",
     ]  # the old gamma sweep and forest plot are gone
-    assert [p.name for p in tmp_path.iterdir()] == ["wine"]  # no temporary folders
+    # no temporary folders
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "model.joblib",
+        "model.json",
+        "wine",
+    ]
     (out / "notes.txt").write_text("mine")
     assert main([*rerun, "--overwrite"]) == 2
     assert "holds files that are not a report (notes.txt)" in capsys.readouterr().err
@@ -174,9 +199,32 @@ def test_bad_arguments_and_targets_are_one_line_before_any_training(tmp_path):
     }
     for name, frame in csvs.items():
         frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    pd.DataFrame(rng.normal(size=(120, 2)), columns=["a", "b"]).assign(
+        label=np.arange(120) % 3
+    ).to_csv(tmp_path / "three.csv", index=False)
     ok = ["--csv", tmp_path / "ok.csv", "--target", "label", "--quick"]
     out = ["--out", tmp_path / "out"]
+    three = ["--csv", tmp_path / "three.csv", "--target", "label", "--quick"]
     cases = {
+        "test_size_too_small": (
+            [*three, *out, "--test-size", "0.01"],
+            "test_size=0.01 gives 2 test and 118 training rows",
+        ),
+        "device": ([*ok, *out, "--device", "banana"], "'device' parameter must be"),
+        "network": (
+            [*ok, *out, "--methods", "cross_entropy", "focal"],
+            None,  # fine: the control case, run below with a bad model path
+        ),
+        "argparse": ([*ok, *out, "--repeats", "x"], "argument --repeats: invalid"),
+        "model_folder": (
+            [*ok, *out, "--save-model", tmp_path / "nowhere" / "model.joblib"],
+            "the folder",
+        ),
+        "model_is_a_folder": ([*ok, *out, "--save-model", tmp_path], "is a folder"),
+        "out_is_the_current_folder": (
+            [*ok, "--out", "."],
+            "is the current folder (or holds it)",
+        ),
         "many_classes": (
             ["--csv", tmp_path / "many_classes.csv", "--target", "label", *out],
             "Class 0 of y has 2 samples; with test_size=0.25 and cv=3",
@@ -211,10 +259,14 @@ def test_bad_arguments_and_targets_are_one_line_before_any_training(tmp_path):
             "cannot write to --out",
         ),
     }
+    del cases["network"]
     # all at once: each process spends its time importing torch
     runs = {
         name: subprocess.Popen(
-            _command("compare", *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            _command("compare", *args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
         )
         for name, (args, _) in cases.items()
     }

@@ -1,4 +1,4 @@
-"""compare_calibration: protocol, repeats, methods, OOD, bad input."""
+"""compare_calibration: protocol, public estimators, repeats, OOD, bad input."""
 
 import math
 
@@ -6,30 +6,29 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import softmax
+from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import load_wine
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.frozen import FrozenEstimator
+from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import (
-    accuracy_score,
-    average_precision_score,
-    balanced_accuracy_score,
-    log_loss,
-)
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_focal import compare_calibration
-from sklearn_focal.compare import METHODS, METRICS, OOD_METRICS, make_preprocessor
-from sklearn_focal.metrics import (
-    debiased_calibration_error,
-    expected_calibration_error,
-    ood_detection_scores,
-    smooth_calibration_error,
+from sklearn_focal import GammaSearchClassifier, compare_calibration
+from sklearn_focal.compare import (
+    METHODS,
+    METRICS_COLUMNS,
+    OOD_COLUMNS,
+    CalibrationComparison,
 )
+from sklearn_focal.methods import NETWORKS
+from sklearn_focal.metrics import METRICS, ood_detection_scores
 
 SMALL = {"hidden_layer_sizes": (16,), "max_iter": 15, "learning_rate_init": 1e-2}
 FAST = dict(estimator_params=SMALL, gammas=(0.0, 2.0), cv=2, n_bootstrap=20, verbose=0)
+
+# small data: AdaFocal takes fewer bins than its 15, and says so
+pytestmark = pytest.mark.filterwarnings("ignore:The validation split has")
 
 
 @pytest.fixture(scope="module")
@@ -38,21 +37,27 @@ def wine():
     return X, y
 
 
-@pytest.fixture(scope="module")
-def wine_comparison(wine):
+@pytest.fixture(scope="module", params=["cross_fit", "holdout"])
+def wine_comparison(request, wine):
     X, y = wine
     return compare_calibration(
-        X, y, n_repeats=2, random_state=0, return_estimators=True, **FAST
+        X,
+        y,
+        n_repeats=2,
+        random_state=0,
+        return_estimators=True,
+        calibration=request.param,
+        **FAST,
     )
 
 
 def test_layout_of_runs_summary_and_paired(wine_comparison):
     c = wine_comparison
-    assert c.runs.columns.tolist() == ["repeat", "method", *METRICS]
+    assert c.runs.columns.tolist() == ["repeat", "method", *METRICS_COLUMNS]
     assert c.runs["repeat"].tolist() == [0] * len(METHODS) + [1] * len(METHODS)
     assert c.runs["method"].tolist() == list(METHODS) * 2
     assert c.summary.index.tolist() == list(METHODS)
-    for metric in METRICS:
+    for metric in METRICS_COLUMNS:
         assert {metric, f"{metric}_ci_low", f"{metric}_ci_high"} <= set(c.summary)
         mean, low, high = (
             c.summary[metric],
@@ -67,26 +72,25 @@ def test_layout_of_runs_summary_and_paired(wine_comparison):
         assert (mean[known] <= high[known] + 1e-12).all()
     assert c.paired.index.tolist() == [m for m in METHODS if m != "cross_entropy"]
     assert set(c.paired["verdict"]) <= {"better", "worse", "no clear difference"}
-    networks = ["cross_entropy", "focal", "focal_sd53", "adafocal"]
     curvature = c.runs.set_index("method")[["hessian_trace", "training_hessian_trace"]]
-    assert curvature.loc[networks].gt(0).all().all()
-    assert curvature.drop(networks).isna().all().all()
+    assert curvature.loc[list(NETWORKS)].gt(0).all().all()
+    assert curvature.drop(list(NETWORKS)).isna().all().all()
     # cross-entropy's training loss is the cross-entropy; focal_sd53's is not
     ce = curvature.loc["cross_entropy"]
     np.testing.assert_allclose(ce["training_hessian_trace"], ce["hessian_trace"])
     sd53 = curvature.loc["focal_sd53"]
     assert not np.allclose(sd53["training_hessian_trace"], sd53["hessian_trace"])
     runs = c.runs.set_index(["repeat", "method"])
-    for repeat, search in enumerate(c.gamma_searches):
-        best = search.best_params_["classifier__gamma"]
-        assert runs.loc[(repeat, "focal"), "gamma"] == best
-        assert runs.loc[(repeat, "focal+temperature"), "gamma"] == best
+    for repeat, models in enumerate(c.estimators):
+        search = models["focal"][-1]
+        assert isinstance(search, GammaSearchClassifier)
+        assert runs.loc[(repeat, "focal"), "gamma"] == search.best_gamma_
     assert (c.runs["fit_seconds"] > 0).all()
     assert c.info["n_test"] == math.ceil(0.25 * 178)  # sklearn rounds it up
     assert c.recommended in METHODS and c.recommended in c.recommendation
 
 
-def test_every_score_recomputed_from_the_returned_models(wine_comparison):
+def test_every_column_is_its_public_metric_on_the_returned_models(wine_comparison):
     c = wine_comparison
     runs = c.runs.set_index(["repeat", "method"])
     for repeat, models in enumerate(c.estimators):
@@ -94,41 +98,97 @@ def test_every_score_recomputed_from_the_returned_models(wine_comparison):
         for method, model in models.items():
             row = runs.loc[(repeat, method)]
             proba = model.predict_proba(X_test)
-            pred = model.predict(X_test)
-            expected = {
-                "accuracy": accuracy_score(y_test, pred),
-                "balanced_accuracy": balanced_accuracy_score(y_test, pred),
-                # macro one-vs-rest average precision, by scikit-learn
-                "average_precision": np.mean(
-                    [
-                        average_precision_score(y_test == k, proba[:, i])
-                        for i, k in enumerate(np.unique(y_test))
-                    ]
-                ),
-                "log_loss": log_loss(y_test, proba),
-                "ece": expected_calibration_error(y_test, proba),
-                "adaptive_ece": expected_calibration_error(
-                    y_test, proba, strategy="quantile"
-                ),
-                "mce": expected_calibration_error(y_test, proba, norm="max"),
-                "smooth_ece": smooth_calibration_error(y_test, proba),
-                "debiased_ce": debiased_calibration_error(y_test, proba),
-            }
-            for metric, value in expected.items():
-                assert row[metric] == pytest.approx(value, rel=1e-6, abs=1e-9), (
+            pred = model.classes_[proba.argmax(axis=1)]
+            for name, metric in METRICS.items():
+                if not metric.in_comparison or metric.response == "ood":
+                    continue
+                if metric.response == "predict":
+                    expected = metric(y_test, pred)
+                elif metric.response == "proba":
+                    expected = metric(y_test, proba)
+                elif method in NETWORKS:
+                    expected = float(metric(model, X_test, y_test, random_state=0))
+                else:
+                    assert np.isnan(row[name])
+                    continue
+                assert row[name] == pytest.approx(expected, rel=1e-9, abs=1e-12), (
                     method,
-                    metric,
+                    name,
                 )
 
 
-def test_post_hoc_methods_calibrate_one_frozen_network(wine_comparison):
-    models, X_test = wine_comparison.estimators[0], wine_comparison.X_test[0]
+def test_every_replicate_is_its_public_metric_on_the_resample():
+    """The bootstrap: each replicate is the public function with the
+    resample's counts as sample weights (the label metrics: scikit-learn's)."""
+    from sklearn_focal import _stats
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, size=80)
+    proba = rng.dirichlet(np.ones(3), size=80)
+    predicted = proba.argmax(axis=1)
+    counts = _stats.bootstrap_counts(80, 5, seed=1)
+    point, replicates = _stats.score_test_part(
+        y, proba, predicted, n_bins=10, counts=counts
+    )
+    for name in _stats.TEST_METRICS:
+        metric = METRICS[name]
+        for b, weights in enumerate(counts):
+            if metric.response == "predict":
+                expected = metric(y, predicted, sample_weight=weights)
+            else:
+                extra = {"n_bins": 10} if metric.binned else {}
+                if name == "smooth_ece":  # the test part's bandwidth
+                    both = metric(
+                        y, proba, sample_weight=np.vstack([np.ones(80), weights])
+                    )
+                    expected = both[1]
+                else:
+                    expected = metric(y, proba, sample_weight=weights, **extra)
+            assert replicates[name][b] == pytest.approx(expected, rel=1e-9), name
+        extra = {"n_bins": 10} if metric.binned else {}
+        response = predicted if metric.response == "predict" else proba
+        assert point[name] == pytest.approx(metric(y, response, **extra), rel=1e-12)
+
+
+def test_each_method_is_its_public_estimator_fitted_alone(wine, wine_comparison):
+    """What the comparison measured is what ``make_method`` gives: fitted on
+    the repeat's training part by itself (no shared fits), every method's
+    estimator predicts what the comparison's did."""
+    X, y = wine
+    c = wine_comparison
+    for repeat in range(2):
+        train, test = c.train_indices[repeat], c.test_indices[repeat]
+        for method in METHODS:
+            alone = c.make_method(method, repeat=repeat)
+            alone.fit(X.iloc[train], np.asarray(y)[train])
+            np.testing.assert_array_equal(
+                alone.predict_proba(X.iloc[test]),
+                c.estimators[repeat][method].predict_proba(X.iloc[test]),
+                err_msg=method,
+            )
+
+
+def test_post_hoc_methods_calibrate_one_network(wine_comparison):
+    c = wine_comparison
+    models, X_test = c.estimators[0], c.X_test[0]
     calibrated = [models[m] for m in ("temperature", "isotonic", "sigmoid")]
-    assert all(isinstance(c.estimator, FrozenEstimator) for c in calibrated)
-    assert len({id(c.estimator.estimator) for c in calibrated}) == 1  # one network
+    networks = [m.calibrated_classifiers_[0].estimator[-1] for m in calibrated]
+    weights = [
+        np.concatenate([p.detach().ravel() for p in n.net_.module_.parameters()])
+        for n in networks
+    ]
+    for w in weights[1:]:
+        np.testing.assert_array_equal(w, weights[0])  # one network, trained once
+    if c.info["calibration"] == "cross_fit":
+        # the kept network is trained on every training row: cross-entropy's
+        assert all(len(m.calibrated_classifiers_) == 1 for m in calibrated)
+        np.testing.assert_array_equal(
+            models["cross_entropy"].predict_proba(X_test),
+            calibrated[0].calibrated_classifiers_[0].estimator.predict_proba(X_test),
+        )
     # temperature scaling divides the logits by T: the argmax cannot change
     temperature = calibrated[0]
-    base = temperature.estimator
+    base = temperature.calibrated_classifiers_[0].estimator
     np.testing.assert_array_equal(temperature.predict(X_test), base.predict(X_test))
     logits = base.decision_function(X_test)
     proba = temperature.predict_proba(X_test)
@@ -146,22 +206,22 @@ def test_the_strongest_recipes_are_what_they_say(wine_comparison):
         "refine_then_calibrate",
     ):
         model = models[method]
-        assert (
-            isinstance(model, CalibratedClassifierCV) and model.method == "temperature"
-        )
-        assert isinstance(model.estimator, FrozenEstimator)
-    network = models["focal+temperature"].estimator.estimator[-1]
-    assert network.gamma == c.gamma_searches[0].best_params_["classifier__gamma"]
-    assert type(models["adafocal+temperature"].estimator.estimator[-1]).__name__ == (
-        "AdaFocalClassifier"
-    )
+        assert isinstance(model, CalibratedClassifierCV)
+        assert model.method == "temperature"
+    kept = models["focal+temperature"].calibrated_classifiers_[0].estimator[-1]
+    assert isinstance(kept, GammaSearchClassifier)
+    assert c.runs.set_index(["repeat", "method"]).loc[
+        (0, "focal+temperature"), "gamma"
+    ] == (kept.best_gamma_)
+    ada = models["adafocal+temperature"].calibrated_classifiers_[0].estimator[-1]
+    assert type(ada).__name__ == "AdaFocalClassifier"
     # refine, then calibrate: stopped on the temperature-scaled validation
     # loss, whose best epoch's weights it keeps
-    refined = models["refine_then_calibrate"].estimator.estimator[-1]
+    refined = models["refine_then_calibrate"].calibrated_classifiers_[0].estimator[-1]
+    assert refined.early_stopping_monitor == "temperature_scaled_log_loss"
     scaled = [row["valid_ts_nll"] for row in refined.history_]
-    assert len(scaled) == refined.n_iter_
-    raw = [row["valid_nll"] for row in refined.history_]
-    assert all(s <= r + 1e-9 for s, r in zip(scaled, raw, strict=True))  # T=1 allowed
+    assert refined.validation_scores_ == scaled
+    assert refined.best_validation_score_ == min(scaled)
     # the baselines: scikit-learn's models, +isotonic cross-fitted
     assert isinstance(models["logistic_regression"][-1], LogisticRegression)
     assert isinstance(
@@ -169,6 +229,27 @@ def test_the_strongest_recipes_are_what_they_say(wine_comparison):
     )
     iso = models["logistic_regression+isotonic"]
     assert iso.method == "isotonic" and len(iso.calibrated_classifiers_) == 2  # cv=2
+
+
+def test_fit_recommended_is_the_recommended_estimator_on_every_row(wine):
+    X, y = wine
+    c = compare_calibration(
+        X,
+        y,
+        methods=["cross_entropy", "temperature", "logistic_regression"],
+        n_repeats=2,
+        random_state=0,
+        **FAST,
+    )
+    model = c.fit_recommended(X, y)
+    expected = c.make_method().fit(X, np.asarray(y))
+    np.testing.assert_array_equal(model.predict_proba(X), expected.predict_proba(X))
+    assert repr(clone(model)) == repr(c.make_method())
+    for rule in ("lowest_log_loss", "simplest_within_noise", "lowest_upper_bound"):
+        method, sentence = c.recommend(rule)
+        assert method in c.methods and method in sentence
+    with pytest.raises(ValueError, match="Unknown recommendation rule 'best'"):
+        c.recommend("best")
 
 
 def test_repeats_are_reproducible_and_independent_of_the_other_methods(wine):
@@ -203,6 +284,38 @@ def test_repeats_are_reproducible_and_independent_of_the_other_methods(wine):
     assert not np.array_equal(*one.test_indices)
 
 
+def test_every_interval_stays_in_its_metrics_range(wine):
+    X, y = wine
+    c = compare_calibration(
+        X,
+        y,
+        methods=["cross_entropy", "temperature", "logistic_regression"],
+        n_repeats=2,
+        random_state=0,
+        **{**FAST, "n_bootstrap": 0},  # repeats only: the widest intervals
+    )
+    for metric in c.metrics:
+        low, high = CalibrationComparison._bounds(metric)
+        assert (c.summary[f"{metric}_ci_low"].dropna() >= low).all(), metric
+        assert (c.summary[f"{metric}_ci_high"].dropna() <= high).all(), metric
+    assert (c.summary["accuracy_ci_high"] <= 1).all()
+
+
+def test_one_repeat_reports_no_interval_rather_than_nan(wine):
+    X, y = wine
+    c = compare_calibration(
+        X,
+        y,
+        methods=["cross_entropy", "logistic_regression"],
+        n_repeats=1,
+        random_state=0,
+        **{**FAST, "n_bootstrap": 0},
+    )
+    text = c.to_markdown()
+    assert "nan" not in text.lower()
+    assert "n/a" in text
+
+
 def test_ood_columns_are_the_ood_scores_of_the_returned_models():
     X, y = load_wine(return_X_y=True)
     inside = y != 2
@@ -216,7 +329,7 @@ def test_ood_columns_are_the_ood_scores_of_the_returned_models():
         return_estimators=True,
         **FAST,
     )
-    assert c.runs.columns.tolist()[-4:] == list(OOD_METRICS)
+    assert c.runs.columns.tolist()[-4:] == list(OOD_COLUMNS)
     for method, model in c.estimators[0].items():
         expected = ood_detection_scores(
             model.predict_proba(c.X_test[0]), model.predict_proba(X[~inside])
@@ -227,7 +340,7 @@ def test_ood_columns_are_the_ood_scores_of_the_returned_models():
     assert c.summary["ood_auroc_max_proba"].between(0, 1).all()
 
 
-def test_select_gamma_by_log_loss_refits_the_gamma_of_lowest_log_loss(wine):
+def test_select_gamma_by_log_loss_keeps_the_gamma_of_lowest_held_out_loss(wine):
     X, y = wine
     c = compare_calibration(
         X,
@@ -240,9 +353,9 @@ def test_select_gamma_by_log_loss_refits_the_gamma_of_lowest_log_loss(wine):
         return_estimators=True,
         **{**FAST, "gammas": (0.0, 1.0, 5.0)},
     )
-    results = c.gamma_searches[0].cv_results_
-    best = results["params"][int(np.argmax(results["mean_test_neg_log_loss"]))]
-    assert c.runs.loc[0, "gamma"] == best["classifier__gamma"]
+    search = c.estimators[0]["focal"][-1]
+    results = search.validation_results_
+    assert c.runs.loc[0, "gamma"] == results["gamma"][np.argmin(results["log_loss"])]
     # the default grid lets focal loss fall back to cross-entropy
     import inspect
 
@@ -279,10 +392,21 @@ def test_raw_mixed_frame_with_missing_values_and_string_labels():
     ).all()
 
 
+# -- bad input: before any training ---------------------------------------------
+def _no_training(monkeypatch):
+    import sklearn_focal._runner as runner
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(runner, "run_job", no_training)
+
+
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
         ({"n_repeats": 0}, InvalidParameterError, "'n_repeats' parameter"),
+        ({"n_repeats": True}, TypeError, "'n_repeats' parameter .* got True"),
         ({"methods": ["platt"]}, ValueError, r"unknown methods \['platt'\]"),
         (
             {"methods": ["temperature"]},
@@ -291,64 +415,87 @@ def test_raw_mixed_frame_with_missing_values_and_string_labels():
         ),
         ({"X_ood": np.ones((3, 5))}, ValueError, "X_ood has shape"),
         ({"X_ood": np.ones(13)}, ValueError, "X_ood has shape"),
-        ({"gammas": (-1.0, 1.0)}, ValueError, "grid of gamma >= 0"),
+        ({"X_ood": np.ones((0, 13))}, ValueError, "X_ood has 0 rows"),
+        ({"gammas": (-1.0, 1.0)}, ValueError, "grid of finite gamma >= 0"),
+        ({"gammas": (float("nan"), 1.0)}, ValueError, "grid of finite gamma >= 0"),
+        ({"gammas": (0.0, 500.0)}, InvalidParameterError, "'gamma' parameter"),
         ({"select_gamma_by": "accuracy"}, InvalidParameterError, "select_gamma_by"),
+        ({"calibration": "ensemble"}, InvalidParameterError, "'calibration'"),
+        ({"test_size": 0.01}, ValueError, "test_size=0.01 gives 2 test"),
+        (
+            {"calibration": "holdout", "calibration_size": 0.01},
+            ValueError,
+            "calibration_size=0.01 holds out 2 of the 133",
+        ),
+        ({"device": "banana"}, ValueError, "'device' parameter must be 'auto'"),
     ],
 )
 def test_bad_arguments_fail_before_any_training(monkeypatch, kwargs, error, message):
-    import sklearn_focal.compare as compare
-
-    def no_training(*args, **kwargs):
-        raise AssertionError("training started")
-
-    monkeypatch.setattr(compare, "_run_job", no_training)
+    _no_training(monkeypatch)
     X, y = load_wine(return_X_y=True)
     with pytest.raises(error, match=message):
-        compare.compare_calibration(X, y, verbose=0, **kwargs)
+        compare_calibration(X, y, verbose=0, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "params, error, message",
+    [
+        ({"validation_fraction": 0.0}, InvalidParameterError, "validation_fraction"),
+        ({"max_iter": 0}, InvalidParameterError, "'max_iter' parameter"),
+        ({"batch_size": 0}, InvalidParameterError, "'batch_size' parameter"),
+        ({"loss": "bogus"}, InvalidParameterError, "'loss' parameter"),
+        ({"dropout": 1.5}, InvalidParameterError, "'dropout' parameter"),
+        ({"learning_rate_init": -0.5}, InvalidParameterError, "learning_rate_init"),
+        ({"callbacks": [1]}, TypeError, "'callbacks' parameter must be a list"),
+        ({"module__width": 3}, TypeError, "'module__width', which MLP does not"),
+    ],
+)
+def test_network_parameters_are_the_estimators_checks_before_any_training(
+    monkeypatch, params, error, message
+):
+    _no_training(monkeypatch)
+    X, y = load_wine(return_X_y=True)
+    with pytest.raises(error, match=message):
+        compare_calibration(X, y, verbose=0, estimator_params=params)
 
 
 def test_bad_targets_fail_before_any_training(monkeypatch):
-    import sklearn_focal.compare as compare
-
-    monkeypatch.setattr(compare, "_run_job", None)
+    _no_training(monkeypatch)
     X, y = load_wine(return_X_y=True)
     rare = y.copy()
     rare[:3] = 7  # a class of 3 samples: too few for a test row and 3 folds
     with pytest.raises(ValueError, match="Class 7 of y has 3 samples; with"):
-        compare.compare_calibration(X, rare, verbose=0)
+        compare_calibration(X, rare, verbose=0)
     with pytest.raises(ValueError, match="y must hold class labels"):
-        compare.compare_calibration(X, X[:, 0], verbose=0)
+        compare_calibration(X, X[:, 0], verbose=0)
     with pytest.raises(ValueError, match="X has 178 rows but y has 10"):
-        compare.compare_calibration(X, y[:10], verbose=0)
+        compare_calibration(X, y[:10], verbose=0)
+    with pytest.raises(ValueError, match=r"y must be 1-D.*shape \(178, 2\)"):
+        compare_calibration(X, np.column_stack([y, y]), verbose=0)
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(13)])
     with pytest.raises(TypeError, match="X_ood must be one too"):
-        compare.compare_calibration(frame, y, X_ood=X, verbose=0)
+        compare_calibration(frame, y, X_ood=X, verbose=0)
     with pytest.raises(ValueError, match=r"X_ood lacks the columns \['f0'\]"):
-        compare.compare_calibration(frame, y, X_ood=frame.drop(columns="f0"), verbose=0)
+        compare_calibration(frame, y, X_ood=frame.drop(columns="f0"), verbose=0)
+    text = frame.astype({"f1": object})
+    text.loc[0, "f1"] = "n/a"
+    with pytest.raises(ValueError, match=r"X_ood's columns \['f1'\] are not numeric"):
+        compare_calibration(frame, y, X_ood=text, verbose=0)
 
 
-def test_make_preprocessor():
-    frame = pd.DataFrame(
-        {"x": [1.0, np.nan, 3.0], "c": pd.Categorical(["a", "b", None])}
-    )
-    out = make_preprocessor(frame).fit_transform(frame)
-    assert out.shape == (3, 4) and not np.isnan(out).any()  # x; c = a, b, missing
-    np.testing.assert_array_equal(out[:, 1:], np.eye(3))
-    np.testing.assert_allclose(out[:, 0].mean(), 0, atol=1e-12)  # standardised
-    array = make_preprocessor(np.array([[1.0], [np.nan], [3.0]])).fit_transform(
-        np.array([[1.0], [np.nan], [3.0]])
-    )
-    assert not np.isnan(array).any()
-
-
-def test_every_method_has_one_builder_and_a_place_in_the_simplicity_order():
-    # the command line lists METHODS without importing torch; the registry
-    # of builders must name the same methods, in the same order
-    from sklearn_focal._methods import SIMPLICITY
-    from sklearn_focal.compare import _METHODS
-
-    assert list(_METHODS) == list(METHODS)
-    assert sorted(SIMPLICITY) == sorted(METHODS)
+def test_a_column_vector_y_is_taken_with_scikit_learns_warning(wine):
+    X, y = wine
+    with pytest.warns(DataConversionWarning):
+        c = compare_calibration(
+            X,
+            np.asarray(y)[:, None],
+            methods=["logistic_regression"],
+            reference="logistic_regression",
+            n_repeats=1,
+            random_state=0,
+            **FAST,
+        )
+    assert c.runs["accuracy"].gt(0.8).all()
 
 
 def test_report_states_the_setup_marks_the_best_and_recommends(wine_comparison):
@@ -360,6 +507,7 @@ def test_report_states_the_setup_marks_the_best_and_recommends(wine_comparison):
         "2 repeats",
         f"{c.info['n_train']} training and {c.info['n_test']} test rows",
         "random_state=0",
+        f"calibration={c.info['calibration']}",
         f"sklearn-focal {c.info['version']}",
     ):
         assert fact in text

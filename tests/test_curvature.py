@@ -23,8 +23,8 @@ from sklearn_focal.losses import focal_loss
 from sklearn_focal.networks import MLP
 from sklearn_focal.scoring import (
     calibration_scoring,
-    curvature_scorer,
-    top_eigenvalue_scorer,
+    hessian_top_eigenvalue_scorer,
+    hessian_trace_scorer,
 )
 
 TINY = dict(
@@ -330,9 +330,11 @@ def test_logit_curvature_on_a_torch_module():
 def test_curvature_scorers(iris):
     X, y = iris
     clf = FocalClassifier(**TINY).fit(X, y)
-    assert curvature_scorer(clf, X, y) == pytest.approx(-hessian_trace(clf, X, y).value)
+    assert hessian_trace_scorer(clf, X, y) == pytest.approx(
+        -hessian_trace(clf, X, y).value
+    )
     expected_top = hessian_top_eigenvalue(clf, X, y, random_state=0, tol=1e-4).value
-    assert top_eigenvalue_scorer(clf, X, y) == pytest.approx(-expected_top)
+    assert hessian_top_eigenvalue_scorer(clf, X, y) == pytest.approx(-expected_top)
     search = GridSearchCV(
         FocalClassifier(**{**TINY, "max_iter": 5}),
         {"gamma": [0.0, 3.0]},

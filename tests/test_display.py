@@ -25,9 +25,9 @@ from sklearn_focal.metrics import (
 )
 from sklearn_focal.scoring import (
     calibration_scoring,
-    curvature_scorer,
     ece_scorer,
-    training_curvature_scorer,
+    hessian_trace_scorer,
+    training_hessian_trace_scorer,
 )
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -207,8 +207,8 @@ def search(iris):
     X = StandardScaler().fit_transform(X)
     scoring = {
         "my ece": ece_scorer,
-        "flatness": curvature_scorer,
-        "own flatness": training_curvature_scorer,
+        "flatness": hessian_trace_scorer,
+        "own flatness": training_hessian_trace_scorer,
         "acc": "accuracy",
     }
     return GridSearchCV(
@@ -231,7 +231,7 @@ def test_gamma_sweep_finds_scorers_by_object_whatever_their_names(search):
         display.scores["ece"], -results["mean_test_my ece"][order]
     )
     np.testing.assert_allclose(
-        display.scores["curvature"], -results["mean_test_flatness"][order]
+        display.scores["hessian_trace"], -results["mean_test_flatness"][order]
     )
     np.testing.assert_allclose(
         display.scores["accuracy"], results["mean_test_acc"][order]
@@ -239,12 +239,13 @@ def test_gamma_sweep_finds_scorers_by_object_whatever_their_names(search):
     np.testing.assert_allclose(display.errors["ece"], results["std_test_my ece"][order])
     # the training loss's curvature has a panel of its own, named for its loss
     np.testing.assert_allclose(
-        display.scores["training_curvature"], -results["mean_test_own flatness"][order]
+        display.scores["training_hessian_trace"],
+        -results["mean_test_own flatness"][order],
     )
     assert list(display.scores) == [
         "ece",
-        "curvature",
-        "training_curvature",
+        "hessian_trace",
+        "training_hessian_trace",
         "accuracy",
     ]
     labels = [ax.get_ylabel() for ax in display.axes_]
@@ -253,19 +254,19 @@ def test_gamma_sweep_finds_scorers_by_object_whatever_their_names(search):
         "Hessian trace\n(training loss)",
     ]
     # at gamma = 0 the training loss is the cross-entropy
-    assert display.scores["training_curvature"][0] == pytest.approx(
-        display.scores["curvature"][0], rel=1e-6
+    assert display.scores["training_hessian_trace"][0] == pytest.approx(
+        display.scores["hessian_trace"][0], rel=1e-6
     )
-    assert (display.scores["curvature"] > 0).all()  # shown positive
+    assert (display.scores["hessian_trace"] > 0).all()  # shown positive
     assert display.best_gamma_ == display.gammas[np.argmin(display.scores["ece"])]
     assert len(display.axes_) == 4 and display.ax_ is display.axes_[0]
     assert display.axes_[-1].get_xlabel() == "gamma"
     pipeline_style = GammaSweepDisplay.from_results(
-        [0, 1], ece=[0.1, 0.2], param="clf__gamma"
+        [0, 1], {"ece": [0.1, 0.2]}, param="clf__gamma"
     )
     assert pipeline_style.axes_[-1].get_xlabel() == "gamma"
-    line = display.lines_["curvature"].lines[0]
-    np.testing.assert_allclose(line.get_ydata(), display.scores["curvature"])
+    line = display.lines_["hessian_trace"].lines[0]
+    np.testing.assert_allclose(line.get_ydata(), display.scores["hessian_trace"])
 
 
 def test_gamma_sweep_default_names_and_missing_scores(iris):
@@ -281,8 +282,28 @@ def test_gamma_sweep_default_names_and_missing_scores(iris):
         refit=False,
         cv=2,
     ).fit(X, y)
-    display = GammaSweepDisplay.from_cv_results(named, metrics=("ece", "curvature"))
-    assert list(display.scores) == ["ece", "curvature"]
+    display = GammaSweepDisplay.from_cv_results(
+        named, metrics=("ece", "hessian_trace", "log_loss", "multiclass_brier_score")
+    )
+    assert list(display.scores) == [
+        "ece",
+        "hessian_trace",
+        "log_loss",
+        "multiclass_brier_score",
+    ]
+    results = named.cv_results_
+    np.testing.assert_allclose(
+        display.scores["log_loss"], -results["mean_test_neg_log_loss"]
+    )
+    assert display.axes_[2].get_ylabel() == "log loss"
+    # a key of the search's own scoring is drawn as scored, under its name
+    raw = GammaSweepDisplay.from_cv_results(named, metrics=("neg_adaptive_ece",))
+    np.testing.assert_allclose(
+        raw.scores["neg_adaptive_ece"], results["mean_test_neg_adaptive_ece"]
+    )
+    with pytest.warns(FutureWarning, match="'curvature' is deprecated"):
+        old = GammaSweepDisplay.from_cv_results(named, metrics=("ece", "curvature"))
+    assert list(old.scores) == ["ece", "hessian_trace"]
     plain = GridSearchCV(base, {"gamma": [0.0, 2.0]}, cv=2).fit(X, y)
     with pytest.raises(
         ValueError, match=r"could not find the \['ece'\] scores.*calibration_scoring"
@@ -320,12 +341,21 @@ def test_gamma_sweep_fixes_other_parameters_at_the_best(iris):
 def test_gamma_sweep_from_results_and_saved_image(tmp_path):
     display = GammaSweepDisplay.from_results(
         [2, 0, 1, 3],
-        ece=[0.02, 0.05, 0.03, 0.04],
-        curvature=[55, 90, 70, 40],
-        ece_std=[0.01, 0.01, 0.01, 0.01],
+        {"ece": [0.02, 0.05, 0.03, 0.04], "hessian_trace": [55, 90, 70, 40]},
+        {"ece": [0.01, 0.01, 0.01, 0.01]},
     )
     np.testing.assert_allclose(display.gammas, [0, 1, 2, 3])
-    np.testing.assert_allclose(display.scores["curvature"], [90, 70, 55, 40])
+    with pytest.warns(FutureWarning, match="keywords ece, curvature, accuracy"):
+        old = GammaSweepDisplay.from_results(
+            [2, 0, 1, 3],
+            ece=[0.02, 0.05, 0.03, 0.04],
+            curvature=[55, 90, 70, 40],
+            ece_std=[0.01, 0.01, 0.01, 0.01],
+        )
+    for key in ("ece", "hessian_trace"):
+        np.testing.assert_array_equal(old.scores[key], display.scores[key])
+    np.testing.assert_array_equal(old.errors["ece"], display.errors["ece"])
+    np.testing.assert_allclose(display.scores["hessian_trace"], [90, 70, 55, 40])
     assert display.best_gamma_ == 2.0
     assert len(display.axes_) == 2
     path = tmp_path / "sweep.png"
@@ -358,11 +388,13 @@ def test_comparison_needs_models():
 
 def test_gamma_sweep_lengths_and_all_nan():
     with pytest.raises(ValueError, match=r"scores\['ece'\] has 2 values for 3 gammas"):
-        GammaSweepDisplay.from_results([0, 1, 2], ece=[0.1, 0.2])
+        GammaSweepDisplay.from_results([0, 1, 2], {"ece": [0.1, 0.2]})
     with pytest.raises(ValueError, match=r"scores\['accuracy'\] has 4 values"):
-        GammaSweepDisplay.from_results([0, 1], ece=[0.1, 0.2], accuracy=[1, 1, 1, 1])
+        GammaSweepDisplay.from_results(
+            [0, 1], {"ece": [0.1, 0.2], "accuracy": [1, 1, 1, 1]}
+        )
     with pytest.raises(ValueError, match="Every ECE value is NaN"):
-        GammaSweepDisplay.from_results([0, 1], ece=[np.nan, np.nan])
+        GammaSweepDisplay.from_results([0, 1], {"ece": [np.nan, np.nan]})
 
 
 def test_gamma_sweep_of_an_unfitted_search():
@@ -371,6 +403,9 @@ def test_gamma_sweep_of_an_unfitted_search():
     search = GridSearchCV(LogisticRegression(), {"C": [1, 2]})
     with pytest.raises(NotFittedError):
         GammaSweepDisplay.from_cv_results(search)
+    fitted = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+    with pytest.raises(TypeError, match=r"needs a fitted GridSearchCV .* got Logistic"):
+        GammaSweepDisplay.from_cv_results(fitted)
 
 
 def test_ax_must_be_an_axes():
@@ -409,7 +444,7 @@ def test_gamma_sweep_of_a_pipeline_without_curvature(iris):
 
 def test_gamma_sweep_draws_the_cross_entropy_reference_and_warns_on_the_edge():
     display = GammaSweepDisplay.from_results(
-        [0, 1, 2], ece=[0.05, 0.04, 0.03], curvature=[90, 70, 55]
+        [0, 1, 2], {"ece": [0.05, 0.04, 0.03], "hessian_trace": [90, 70, 55]}
     )
     assert display.best_gamma_ == 2.0 and display.best_on_edge_
     assert "edge of the grid" in display.ax_.get_title()
@@ -417,13 +452,15 @@ def test_gamma_sweep_draws_the_cross_entropy_reference_and_warns_on_the_edge():
         reference = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
         assert len(reference) == 1
         np.testing.assert_allclose(reference[0].get_ydata(), values * 2)
-    inside = GammaSweepDisplay.from_results([0, 1, 2], ece=[0.05, 0.03, 0.04])
+    inside = GammaSweepDisplay.from_results([0, 1, 2], {"ece": [0.05, 0.03, 0.04]})
     assert inside.best_gamma_ == 1.0 and not inside.best_on_edge_
     assert "edge" not in inside.ax_.get_title()
     # gamma = 0 cannot be extended below; a grid without 0 has two edges
-    assert not GammaSweepDisplay.from_results([0, 1], ece=[0.01, 0.03]).best_on_edge_
-    assert GammaSweepDisplay.from_results([1, 2], ece=[0.01, 0.03]).best_on_edge_
-    no_zero = GammaSweepDisplay.from_results([1, 2, 3], ece=[0.03, 0.01, 0.03])
+    assert not GammaSweepDisplay.from_results(
+        [0, 1], {"ece": [0.01, 0.03]}
+    ).best_on_edge_
+    assert GammaSweepDisplay.from_results([1, 2], {"ece": [0.01, 0.03]}).best_on_edge_
+    no_zero = GammaSweepDisplay.from_results([1, 2, 3], {"ece": [0.03, 0.01, 0.03]})
     assert not [line for line in no_zero.ax_.get_lines() if line.get_linestyle() == ":"]
 
 

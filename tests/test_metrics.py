@@ -8,18 +8,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from sklearn.metrics import brier_score_loss, log_loss
+from sklearn.metrics import accuracy_score, average_precision_score, brier_score_loss
+from sklearn.metrics import log_loss as sklearn_log_loss
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_focal import metrics
 from sklearn_focal.metrics import (
-    brier_score as brier,
-)
-from sklearn_focal.metrics import (
+    average_precision,
     calibration_bins,
     classwise_calibration_error,
+    debiased_calibration_error,
     expected_calibration_error,
-    negative_log_likelihood,
+    log_loss,
+    smooth_calibration_error,
+)
+from sklearn_focal.metrics import (
+    multiclass_brier_score as brier,
 )
 
 netcal_metrics = pytest.importorskip("netcal.metrics")
@@ -166,7 +170,7 @@ def test_integer_weights_equal_repetition(backend):
         (expected_calibration_error, {"norm": "max"}),
         (classwise_calibration_error, {}),
         (brier, {}),
-        (negative_log_likelihood, {}),
+        (log_loss, {}),
     ]:
         weighted = fn(y_true, y_prob, sample_weight=w, **kwargs)
         assert weighted == pytest.approx(fn(rep_true, rep_prob, **kwargs)), fn
@@ -218,11 +222,9 @@ def test_brier_and_nll_match_sklearn(n_classes):
     assert brier(y_true, y_prob, sample_weight=w) == pytest.approx(
         brier_score_loss(y_true, y_prob, sample_weight=w, scale_by_half=False)
     )
-    assert negative_log_likelihood(y_true, y_prob) == pytest.approx(
-        log_loss(y_true, y_prob)
-    )
-    assert negative_log_likelihood(y_true, y_prob, sample_weight=w) == pytest.approx(
-        log_loss(y_true, y_prob, sample_weight=w)
+    assert log_loss(y_true, y_prob) == pytest.approx(sklearn_log_loss(y_true, y_prob))
+    assert log_loss(y_true, y_prob, sample_weight=w) == pytest.approx(
+        sklearn_log_loss(y_true, y_prob, sample_weight=w)
     )
 
 
@@ -230,8 +232,8 @@ def test_binary_vector_input_is_the_positive_class():
     y_true, y_prob = _random_predictions(200, 2, seed=9)
     for fn in (expected_calibration_error, classwise_calibration_error, brier):
         assert fn(y_true, y_prob[:, 1]) == pytest.approx(fn(y_true, y_prob))
-    assert negative_log_likelihood(y_true, y_prob[:, 1]) == pytest.approx(
-        log_loss(y_true, y_prob[:, 1])
+    assert log_loss(y_true, y_prob[:, 1]) == pytest.approx(
+        sklearn_log_loss(y_true, y_prob[:, 1])
     )
     assert brier(y_true, y_prob[:, 1]) == pytest.approx(
         2 * brier_score_loss(y_true, y_prob[:, 1])
@@ -239,7 +241,7 @@ def test_binary_vector_input_is_the_positive_class():
 
 
 def test_zero_probability_on_true_class_is_finite():
-    assert np.isfinite(negative_log_likelihood([0, 1], [[1.0, 0.0], [1.0, 0.0]]))
+    assert np.isfinite(log_loss([0, 1], [[1.0, 0.0], [1.0, 0.0]]))
 
 
 # -- properties ---------------------------------------------------------------
@@ -400,7 +402,7 @@ def test_without_numba_large_inputs_take_the_numpy_path(monkeypatch):
         expected_calibration_error,
         classwise_calibration_error,
         brier,
-        negative_log_likelihood,
+        log_loss,
     ],
 )
 def test_bad_input(metric, y_true, y_prob, match, backend):
@@ -460,16 +462,19 @@ def test_ood_detection_scores_bad_input_names_the_argument():
 
     with pytest.raises(ValueError, match="3 columns and proba_out 2"):
         ood_detection_scores(np.full((2, 3), 1 / 3), np.full((2, 2), 0.5))
-    with pytest.raises(ValueError, match=r"proba_out: The rows of y_prob must sum"):
+    with pytest.raises(ValueError, match=r"The rows of proba_out must sum"):
         ood_detection_scores(np.full((2, 2), 0.5), np.full((2, 2), 0.4))
 
 
 # -- debiased L2 calibration error (Kumar et al. 2019) ------------------------------
-@pytest.mark.parametrize("mode", ["top_label", "marginal"])
+_PACKAGE_MODE = {"top_label": "top-label", "classwise": "marginal"}
+
+
+@pytest.mark.parametrize("kind", ["top_label", "classwise"])
 @pytest.mark.parametrize(
     "n, k, n_bins", [(7, 4, 15), (60, 3, 15), (900, 10, 10), (2000, 2, 15)]
 )
-def test_debiased_calibration_error_equals_uncertainty_calibration(n, k, n_bins, mode):
+def test_debiased_calibration_error_equals_uncertainty_calibration(n, k, n_bins, kind):
     calibration = pytest.importorskip("calibration")
     from sklearn_focal.metrics import debiased_calibration_error
 
@@ -478,13 +483,13 @@ def test_debiased_calibration_error_equals_uncertainty_calibration(n, k, n_bins,
     proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     y = rng.integers(0, k, size=n)
     expected = calibration.lower_bound_scaling_ce(
-        proba, y, p=2, debias=True, num_bins=n_bins, mode=mode.replace("_", "-")
+        proba, y, p=2, debias=True, num_bins=n_bins, mode=_PACKAGE_MODE[kind]
     )
-    got = debiased_calibration_error(y, proba, n_bins=n_bins, mode=mode)
+    got = debiased_calibration_error(y, proba, n_bins=n_bins, kind=kind)
     assert got == pytest.approx(expected, abs=1e-9)
     if n_bins == 15:  # the package's default entry point (continuous input)
         default = calibration.get_calibration_error(
-            proba, y, p=2, debias=True, mode=mode.replace("_", "-")
+            proba, y, p=2, debias=True, mode=_PACKAGE_MODE[kind]
         )
         assert got == pytest.approx(default, abs=1e-9)
 
@@ -547,3 +552,138 @@ def test_smooth_ece_weights_are_repetitions():
     p = rng.uniform(0.05, 0.95, size=20_000)
     outcome = (rng.random(20_000) < p).astype(int)
     assert smooth_calibration_error(outcome, p) < 0.02
+
+
+# -- weights: frequency weights, and many weightings in one call -----------------
+def _weighting_case(k, n=300, seed=5):
+    rng = np.random.default_rng(seed)
+    proba = rng.dirichlet(np.ones(k) * 0.7, size=n)
+    y = rng.integers(0, k, size=n)
+    counts = rng.multinomial(n, np.ones(n) / n, size=6).astype(float)
+    return y, proba, np.vstack([np.ones(n), counts])
+
+
+_WEIGHTED = [
+    (expected_calibration_error, {}),
+    (expected_calibration_error, {"strategy": "quantile"}),
+    (expected_calibration_error, {"norm": "max"}),
+    (expected_calibration_error, {"norm": "l2"}),
+    (classwise_calibration_error, {}),
+    (classwise_calibration_error, {"strategy": "quantile"}),
+    (brier, {}),
+    (log_loss, {}),
+    (average_precision, {}),
+    (debiased_calibration_error, {}),
+    (debiased_calibration_error, {"kind": "classwise"}),
+]
+
+
+@pytest.mark.parametrize("k", [2, 4])
+@pytest.mark.parametrize("metric, kwargs", _WEIGHTED)
+def test_a_2d_sample_weight_gives_one_value_per_weighting(metric, kwargs, k):
+    y, proba, weights = _weighting_case(k)
+    batched = metric(y, proba, sample_weight=weights, **kwargs)
+    assert isinstance(batched, np.ndarray) and batched.shape == (len(weights),)
+    for row, w in zip(batched, weights, strict=True):
+        assert row == pytest.approx(metric(y, proba, sample_weight=w, **kwargs), 1e-12)
+    assert batched[0] == pytest.approx(metric(y, proba, **kwargs), rel=1e-12)
+
+
+def test_a_2d_sample_weight_smooths_every_row_with_the_first_rows_bandwidth():
+    y, proba, weights = _weighting_case(3)
+    batched = smooth_calibration_error(y, proba, sample_weight=weights)
+    assert batched[0] == pytest.approx(smooth_calibration_error(y, proba), rel=1e-12)
+    sigma = metrics._smooth_ece_bandwidth(
+        *(lambda c, p: (c, c - (p == y)))(*metrics._top_label(proba)), weights[0]
+    )
+    for row, w in zip(batched[1:], weights[1:], strict=True):
+        single = smooth_calibration_error(y, proba, sample_weight=w, bandwidth=sigma)
+        assert row == pytest.approx(single, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "metric, kwargs",
+    [
+        (expected_calibration_error, {}),
+        (expected_calibration_error, {"norm": "max"}),
+        (classwise_calibration_error, {}),
+        (brier, {}),
+        (log_loss, {}),
+        (average_precision, {}),
+        (debiased_calibration_error, {}),
+        (debiased_calibration_error, {"kind": "classwise"}),
+    ],
+)
+def test_integer_weights_are_repetitions(metric, kwargs):
+    y, proba, weights = _weighting_case(3, n=120)
+    counts = weights[1]
+    repeated = metric(
+        np.repeat(y, counts.astype(int)),
+        np.repeat(proba, counts.astype(int), axis=0),
+        **kwargs,
+    )
+    assert metric(y, proba, sample_weight=counts, **kwargs) == pytest.approx(
+        repeated, rel=1e-10, abs=1e-12
+    )
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_weighted_average_precision_equals_scikit_learns(k):
+    y, proba, weights = _weighting_case(k, n=200, seed=k)
+    proba = np.round(proba, 2)  # ties
+    proba /= proba.sum(axis=1, keepdims=True)
+    w = weights[1] * np.random.default_rng(0).uniform(0.5, 2, size=200)
+    classes = [1] if k == 2 else range(k)
+    expected = np.mean(
+        [average_precision_score(y == c, proba[:, c], sample_weight=w) for c in classes]
+    )
+    assert average_precision(y, proba, sample_weight=w) == pytest.approx(
+        expected, 1e-12
+    )
+
+
+def test_renamed_metrics_and_modes_warn_for_one_release():
+    y, proba, _ = _weighting_case(3, n=100)
+    with pytest.warns(FutureWarning, match="negative_log_likelihood is deprecated"):
+        old = metrics.negative_log_likelihood
+    assert old(y, proba) == log_loss(y, proba)
+    with pytest.warns(FutureWarning, match="brier_score is deprecated"):
+        old = metrics.brier_score
+    assert old(y, proba) == brier(y, proba)
+    with pytest.warns(FutureWarning, match="'mode' parameter .* is deprecated"):
+        marginal = debiased_calibration_error(y, proba, mode="marginal")
+    assert marginal == debiased_calibration_error(y, proba, kind="classwise")
+
+
+def test_positive_class_probabilities_out_of_range_are_reported_as_given():
+    with pytest.raises(ValueError, match=r"values in \[-0.6, 1.6\]"):
+        expected_calibration_error([0, 1], [-0.6, 1.6])
+    with pytest.raises(ValueError, match="Input y_prob contains NaN"):
+        expected_calibration_error([0, 1], [np.nan, 0.5])
+
+
+def test_sample_weight_of_the_wrong_shape_is_named():
+    with pytest.raises(ValueError, match="one column per sample"):
+        log_loss([0, 1], [0.2, 0.7], sample_weight=np.ones((3, 3)))
+    with pytest.raises(ValueError, match="Negative values in data passed to"):
+        log_loss([0, 1], [0.2, 0.7], sample_weight=-np.ones((3, 2)))
+
+
+# -- the registry ------------------------------------------------------------------
+def test_every_metric_has_one_record_and_its_function_computes_it():
+    y, proba, _ = _weighting_case(3, n=200)
+    names = [m.scorer_name for m in metrics.METRICS.values()]
+    assert len(set(names)) == len(names)
+    for name, metric in metrics.METRICS.items():
+        assert metric.name == name
+        assert metric.scorer_name == (
+            name if metric.greater_is_better else f"neg_{name}"
+        )
+        low, high = metric.bounds
+        if metric.response == "proba":
+            value = metric(y, proba)
+            assert low <= value <= high, name
+            assert value == metric.resolve()(y, proba, **metric.kwargs)
+    assert metrics.METRICS["log_loss"].resolve() is log_loss
+    assert metrics.METRICS["accuracy"].resolve() is accuracy_score
+    assert not metrics.METRICS["hessian_trace"].ranked

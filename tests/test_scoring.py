@@ -10,24 +10,24 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_focal import FocalClassifier
 from sklearn_focal.metrics import (
-    brier_score,
     classwise_calibration_error,
     debiased_calibration_error,
     expected_calibration_error,
-    negative_log_likelihood,
+    log_loss,
+    multiclass_brier_score,
     smooth_calibration_error,
 )
 from sklearn_focal.scoring import (
     adaptive_ece_scorer,
-    brier_scorer,
     calibration_scoring,
     classwise_ece_scorer,
     debiased_ce_scorer,
     ece_scorer,
     get_scorer,
     get_scorer_names,
+    log_loss_scorer,
     mce_scorer,
-    nll_scorer,
+    multiclass_brier_score_scorer,
     smooth_ece_scorer,
 )
 
@@ -46,8 +46,8 @@ SCORERS = [
     (adaptive_ece_scorer, expected_calibration_error, {"strategy": "quantile"}),
     (mce_scorer, expected_calibration_error, {"norm": "max"}),
     (classwise_ece_scorer, classwise_calibration_error, {}),
-    (brier_scorer, brier_score, {}),
-    (nll_scorer, negative_log_likelihood, {}),
+    (multiclass_brier_score_scorer, multiclass_brier_score, {}),
+    (log_loss_scorer, log_loss, {}),
     (debiased_ce_scorer, debiased_calibration_error, {}),
     (smooth_ece_scorer, smooth_calibration_error, {}),
 ]
@@ -138,15 +138,15 @@ def test_score_requests_do_not_leak_between_scorers():
 def test_curvature_scorer_takes_score_requests(iris_scaled_fit):
     import sklearn
 
-    from sklearn_focal.scoring import curvature_scorer
+    from sklearn_focal.scoring import hessian_trace_scorer
 
     clf, X, y = iris_scaled_fit
     with sklearn.config_context(enable_metadata_routing=True):
         scorer = get_scorer("neg_hessian_trace").set_score_request(sample_weight=False)
-        assert scorer is not curvature_scorer
-        assert scorer(clf, X, y) == curvature_scorer(clf, X, y) < 0
+        assert scorer is not hessian_trace_scorer
+        assert scorer(clf, X, y) == hessian_trace_scorer(clf, X, y) < 0
     with pytest.raises(ValueError, match="do not take sample_weight"):
-        curvature_scorer(clf, X, y, sample_weight=np.ones(len(y)))
+        hessian_trace_scorer(clf, X, y, sample_weight=np.ones(len(y)))
 
 
 def test_multiclass_brier_score_is_named_apart_from_sklearns():

@@ -179,7 +179,7 @@ def test_verdicts_of_clear_and_unclear_differences():
     assert row["verdict"] == "no clear difference"
 
 
-def test_recommendation_is_the_lowest_log_loss_within_a_point_of_accuracy():
+def test_recommendation_rules_on_clear_differences():
     c = _constructed(
         ["cross_entropy", "temperature", "focal", "logistic_regression"],
         accuracy=[0.90, 0.90, 0.905, 0.85],  # logistic regression: 5 points lower
@@ -187,11 +187,18 @@ def test_recommendation_is_the_lowest_log_loss_within_a_point_of_accuracy():
         ece=[0.05, 0.02, 0.03, 0.01],
         noise=0.002,
     )
-    assert c.recommended == "temperature"
-    assert c.recommendation.startswith("Use temperature: the lowest log loss")
+    method, sentence = c.recommend("lowest_log_loss")
+    assert method == "temperature"
+    assert sentence.startswith("Use temperature: the lowest mean log loss")
+    assert "exclude 0" in sentence
+    assert c.recommend("simplest_within_noise")[0] == "temperature"
+    assert c.recommend("lowest_upper_bound")[0] == "temperature"
+    # without the accuracy filter, the low-accuracy model's loss wins
+    assert c.recommend("lowest_log_loss_any_accuracy")[0] == "logistic_regression"
+    assert (c.recommended, c.recommendation) == c.recommend()
 
 
-def test_no_clear_difference_recommends_the_simplest():
+def test_rules_on_differences_within_the_noise():
     c = _constructed(
         ["cross_entropy", "adafocal+temperature", "focal", "temperature"],
         accuracy=[0.90, 0.90, 0.90, 0.90],
@@ -199,9 +206,12 @@ def test_no_clear_difference_recommends_the_simplest():
         ece=[0.05, 0.02, 0.02, 0.02],
         noise=0.02,
     )
-    # the three within noise of each other; temperature is the simplest
-    assert c.recommended == "temperature"
-    assert "No clear difference in log loss between temperature, focal" in (
-        c.recommendation
-    )
-    assert "cross_entropy" not in c.recommendation.split("use the simplest")[0]
+    # the three within noise of each other: the lowest mean, said so ...
+    method, sentence = c.recommend("lowest_log_loss")
+    assert method == c.summary["log_loss"].idxmin()
+    assert "No clear difference from" in sentence and "include 0" in sentence
+    # ... or the simplest of them, temperature
+    method, sentence = c.recommend("simplest_within_noise")
+    assert method == "temperature"
+    assert "No clear difference in log loss between temperature, focal" in sentence
+    assert "cross_entropy" not in sentence.split("use the simplest")[0]

@@ -1,0 +1,150 @@
+"""make_method: every comparison method a public, unfitted estimator."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_focal import _memo, make_method
+from sklearn_focal.methods import (
+    _BUILDERS,
+    METHODS,
+    POST_HOC,
+    TabularPreprocessor,
+    make_preprocessor,
+)
+
+SMALL = {"hidden_layer_sizes": (8,), "max_iter": 8, "learning_rate_init": 1e-2}
+
+# small data: AdaFocal takes fewer bins than its 15, and says so
+pytestmark = pytest.mark.filterwarnings("ignore:The validation split has")
+
+
+@pytest.fixture(scope="module")
+def raw():
+    """A raw tabular frame: numbers with gaps, a category, a boolean."""
+    rng = np.random.default_rng(0)
+    n = 240
+    frame = pd.DataFrame(
+        {
+            "age": rng.normal(40, 10, n),
+            "income": rng.lognormal(3, 1, n),
+            "city": rng.choice(["north", "south", "east"], n),
+            "member": rng.choice([True, False], n),
+        }
+    )
+    frame.loc[rng.choice(n, 20), "income"] = np.nan
+    y = np.where((frame.age > 40) ^ (frame.city == "north"), "yes", "no")
+    return frame, y
+
+
+@pytest.mark.parametrize("calibration", ["holdout", "cross_fit"])
+@pytest.mark.parametrize("name", METHODS)
+def test_every_method_is_a_clonable_picklable_estimator_on_raw_data(
+    raw, name, calibration
+):
+    X, y = raw
+    model = make_method(
+        name,
+        estimator_params=SMALL,
+        gammas=(0.0, 1.0),
+        calibration=calibration,
+        cv=2,
+        random_state=0,
+    )
+    # scikit-learn's contract: parameters round-trip, clones are unfitted twins
+    params = model.get_params()
+    twin = clone(model)
+    assert repr(twin) == repr(model)
+    twin.set_params(**{k: v for k, v in params.items() if "__" not in k})
+    model.fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (len(y), 2) and np.allclose(proba.sum(axis=1), 1)
+    assert set(model.predict(X)) <= {"no", "yes"}
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict_proba(X), proba)
+    # reproducible with an int random_state
+    np.testing.assert_array_equal(clone(model).fit(X, y).predict_proba(X), proba)
+
+
+def test_the_calibration_modes_are_scikit_learns_calibrated_classifier(raw):
+    X, y = raw
+    for name in POST_HOC:
+        holdout = make_method(name, calibration="holdout", calibration_size=0.25)
+        crossfit = make_method(name, calibration="cross_fit", cv=4)
+        assert isinstance(holdout, CalibratedClassifierCV) and holdout.method == name
+        assert holdout.ensemble is True and holdout.cv.get_n_splits() == 1
+        assert holdout.cv.test_size == 0.25
+        assert crossfit.ensemble is False and crossfit.cv.get_n_splits() == 4
+    # cross-fitting keeps a network trained on every row
+    model = make_method(
+        "temperature",
+        estimator_params=SMALL,
+        calibration="cross_fit",
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    kept = model.calibrated_classifiers_[0].estimator[-1]
+    batches = kept.history_[0]["batches"]
+    trained = sum(batch.get("train_batch_size", 0) for batch in batches)
+    assert trained == len(y) - int(np.ceil(0.1 * len(y)))  # all but its validation
+
+
+def test_unknown_methods_and_bad_settings_are_named():
+    with pytest.raises(InvalidParameterError, match="'name' parameter of make_method"):
+        make_method("platt")
+    with pytest.raises(InvalidParameterError, match="'calibration' parameter"):
+        make_method("temperature", calibration="ensemble")
+    with pytest.raises(InvalidParameterError, match="'random_state' parameter"):
+        make_method("temperature", random_state=np.random.RandomState(0))
+
+
+def test_every_method_has_one_builder_and_a_place_in_the_simplicity_order():
+    # the command line lists METHODS without importing scikit-learn; the
+    # builders must name the same methods, in the same order
+    from sklearn_focal._methods import SIMPLICITY
+
+    assert list(_BUILDERS) == list(METHODS)
+    assert sorted(SIMPLICITY) == sorted(METHODS)
+
+
+def test_tabular_preprocessor_is_make_preprocessor_decided_at_fit(raw):
+    X, _ = raw
+    expected = make_preprocessor(X).fit_transform(X)
+    np.testing.assert_allclose(TabularPreprocessor().fit_transform(X), expected)
+    array = np.array([[1.0], [np.nan], [3.0]])
+    out = TabularPreprocessor().fit(array).transform(array)
+    assert not np.isnan(out).any() and out.shape == (3, 1)
+
+
+def test_make_preprocessor():
+    frame = pd.DataFrame(
+        {"x": [1.0, np.nan, 3.0], "c": pd.Categorical(["a", "b", None])}
+    )
+    out = make_preprocessor(frame).fit_transform(frame)
+    assert out.shape == (3, 4) and not np.isnan(out).any()  # x; c = a, b, missing
+    np.testing.assert_array_equal(out[:, 1:], np.eye(3))
+    np.testing.assert_allclose(out[:, 0].mean(), 0, atol=1e-12)  # standardised
+
+
+def test_shared_fits_replay_identical_fits_and_charge_their_time(raw):
+    X, y = raw
+    model = make_method("cross_entropy", estimator_params=SMALL, random_state=0)
+    with _memo.shared_fits():
+        first = clone(model).fit(X, y)
+        assert _memo.replayed_seconds() == 0
+        second = clone(model).fit(X, y)
+        assert _memo.replayed_seconds() > 0
+        assert second[-1].net_ is not first[-1].net_  # a copy, not the same object
+        np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+        # another seed, or none, trains anew
+        other = make_method("cross_entropy", estimator_params=SMALL, random_state=1)
+        replayed = _memo.replayed_seconds()
+        other.fit(X, y)
+        make_method("cross_entropy", estimator_params=SMALL).fit(X, y)
+        assert _memo.replayed_seconds() == replayed
+    assert _memo.replayed_seconds() == 0  # outside the block: nothing shared
