@@ -32,7 +32,7 @@ from skorch.callbacks import Callback
 from skorch.helper import predefined_split
 from torch import nn
 
-from . import _memo, _targets
+from . import _memo, _targets, _threads
 from ._build import (
     OPTIMIZERS,
     ROUTED_PREFIXES,
@@ -103,6 +103,7 @@ class _BaseFocalClassifier(_PredictMixin, ClassifierMixin, BaseEstimator):
         "class_weight": [None, StrOptions({"balanced"}), dict],
         "prior_correction": ["boolean"],
         "device": [str, torch.device],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -340,7 +341,9 @@ class _BaseFocalClassifier(_PredictMixin, ClassifierMixin, BaseEstimator):
                 datasets = device_datasets(
                     train, valid, dtype=module_dtype(net.module_), device=device
                 )
-                self._train(net, *datasets, incremental)
+                work = _threads.training_work(self.batch_size, net.module_)
+                with _threads.torch_threads(_threads.resolve(self.n_threads, work)):
+                    self._train(net, *datasets, incremental)
             self._record_fit(net, continued, incremental)
         return self
 

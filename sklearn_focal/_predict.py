@@ -12,7 +12,13 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._data import as_tensor, check_numeric_columns, module_dtype
+from . import _threads
+from ._data import (
+    PREDICT_BATCH_SIZE,
+    as_tensor,
+    check_numeric_columns,
+    module_dtype,
+)
 
 
 class _PredictMixin:
@@ -25,10 +31,16 @@ class _PredictMixin:
         X = validate_data(self, X, reset=False, dtype=np.float32)
         return as_tensor(X, module_dtype(self.net_.module_))
 
+    def _threads(self):
+        """torch's threads for a prediction pass (see ``_threads``)."""
+        work = PREDICT_BATCH_SIZE * _threads.n_parameters(self.net_.module_)
+        return _threads.torch_threads(_threads.resolve(self.n_threads, work))
+
     def _logits(self, X) -> torch.Tensor:
         """float64 logits on the CPU, from the skorch net's forward pass."""
         X = self._validated_X(X)
-        return self.net_.forward(X).to(torch.float64)
+        with self._threads():
+            return self.net_.forward(X).to(torch.float64)
 
     def _scores(self, X) -> torch.Tensor:
         """Logits, shifted by ``-log(class_weight_)`` under ``prior_correction``.
@@ -88,7 +100,8 @@ class _PredictMixin:
         if self.prior_correction and self.class_weight is not None:
             return torch.softmax(self._scores(X), dim=1).numpy()
         X = self._validated_X(X)
-        return self.net_.predict_proba(X)
+        with self._threads():
+            return self.net_.predict_proba(X)
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log of :meth:`predict_proba`, computed stably from the logits.

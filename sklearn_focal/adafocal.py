@@ -251,8 +251,8 @@ class AdaFocalClassifier(_BaseFocalClassifier):
     hidden_layer_sizes, dropout, module, max_iter, batch_size, \
 learning_rate_init, weight_decay, optimizer, shuffle, early_stopping, \
 early_stopping_monitor, validation_fraction, n_iter_no_change, tol, \
-warm_start, callbacks, class_weight, prior_correction, device, random_state, \
-verbose, **kwargs
+warm_start, callbacks, class_weight, prior_correction, device, n_threads, \
+random_state, verbose, **kwargs
         As in :class:`FocalClassifier`. The validation split is always drawn
         (AdaFocal needs it); ``early_stopping`` only decides whether training
         stops on it. ``partial_fit`` splits each call's data and updates the
@@ -345,6 +345,7 @@ best_epoch_, class_weight_
         class_weight=None,
         prior_correction=True,
         device="auto",
+        n_threads=None,
         random_state=None,
         verbose=0,
         **kwargs,
@@ -375,6 +376,7 @@ best_epoch_, class_weight_
         self.class_weight = class_weight
         self.prior_correction = prior_correction
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
         self._set_routed_params(kwargs)

@@ -59,6 +59,7 @@ from sklearn.utils.validation import (
 from torch import nn
 from torch.func import functional_call, grad, jvp
 
+from . import _threads
 from ._base import _BaseFocalClassifier
 from ._compat import Interval, StrOptions, validate_params
 from ._data import as_tensor, module_dtype
@@ -326,7 +327,15 @@ _COMMON = {
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "dtype": [None, torch.dtype],
     "random_state": ["random_state"],
+    "n_threads": [Interval(Integral, 1, None, closed="left"), None],
 }
+
+
+def _threads_for(problem, n_threads, batch_size):
+    """torch's threads for passes of ``batch_size`` rows (``_threads``)."""
+    rows = min(len(problem.X), batch_size)
+    work = _threads.training_work(rows, problem.module)
+    return _threads.torch_threads(_threads.resolve(n_threads, work))
 
 
 @validate_params(
@@ -348,6 +357,7 @@ def hessian_trace(
     batch_size: int = 4096,
     dtype: torch.dtype | None = None,
     random_state=None,
+    n_threads=None,
 ) -> CurvatureResult:
     """Trace of the Hessian of the mean loss with respect to the parameters.
 
@@ -379,6 +389,10 @@ def hessian_trace(
         network; default: the network's own.
     random_state : int, RandomState instance or None, default=None
         Seeds the probes.
+    n_threads : int, default=None
+        torch's threads for the computation (restored afterwards); None:
+        the estimators' policy, one thread for small networks and batches,
+        else all that torch may use.
 
     Returns
     -------
@@ -397,6 +411,11 @@ def hessian_trace(
     ('exact', True)
     """
     problem = _problem(estimator, X, y, loss, dtype)
+    with _threads_for(problem, n_threads, batch_size):
+        return _hessian_trace(problem, method, n_probes, batch_size, random_state)
+
+
+def _hessian_trace(problem, method, n_probes, batch_size, random_state):
     layers = _linear_relu_chain(problem.module)
     if method == "exact" and layers is None:
         raise ValueError(
@@ -445,12 +464,13 @@ def hessian_top_eigenvalue(
     batch_size: int = 4096,
     dtype: torch.dtype | None = None,
     random_state=None,
+    n_threads=None,
 ) -> CurvatureResult:
     """Largest eigenvalue of the Hessian of the mean loss (parameters).
 
     Parameters
     ----------
-    estimator, X, y, loss, batch_size, dtype
+    estimator, X, y, loss, batch_size, dtype, n_threads
         As in :func:`hessian_trace`.
     method : {"lanczos", "power"}, default="lanczos"
         Lanczos (``scipy.sparse.linalg.eigsh`` for the largest algebraic
@@ -469,6 +489,11 @@ def hessian_top_eigenvalue(
     result : CurvatureResult
     """
     problem = _problem(estimator, X, y, loss, dtype)
+    with _threads_for(problem, n_threads, batch_size):
+        return _top_eigenvalue(problem, method, max_iter, tol, batch_size, random_state)
+
+
+def _top_eigenvalue(problem, method, max_iter, tol, batch_size, random_state):
     hvp = _HVP(problem, batch_size)
     like = hvp.params[0]
     start = check_random_state(random_state).normal(size=hvp.n_params)

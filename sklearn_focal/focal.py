@@ -125,6 +125,17 @@ class FocalClassifier(_BaseFocalClassifier):
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU. The data are
         moved to the device once per fit.
+    n_threads : int, default=None
+        torch's intra-op threads during ``fit``, ``partial_fit`` and the
+        prediction methods (set for the call, restored afterwards; CPU
+        only). None: one thread when a step is too small to gain from more
+        (fewer than 10 million multiply-adds, such as a (128,) network on
+        batches of 256), else as many as torch may use in this process,
+        which honours ``OMP_NUM_THREADS`` and joblib's per-worker limit.
+        The choice never depends on the machine's load, so fits stay
+        reproducible; on a machine where other processes keep the cores
+        busy, pass ``n_threads=1`` (the user guide's section on threads
+        has the measurements).
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. With an int, fits on the CPU are bit-for-bit reproducible; the
@@ -231,6 +242,7 @@ class FocalClassifier(_BaseFocalClassifier):
         class_weight=None,
         prior_correction=True,
         device="auto",
+        n_threads=None,
         random_state=None,
         verbose=0,
         **kwargs,
@@ -256,6 +268,7 @@ class FocalClassifier(_BaseFocalClassifier):
         self.class_weight = class_weight
         self.prior_correction = prior_correction
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
         self._set_routed_params(kwargs)

@@ -1,0 +1,154 @@
+"""Speed on a busy machine: fits and the demo comparison, idle and with
+one or two busy background processes.
+
+Every measurement runs in a fresh process (imports excluded from the fit
+times, included in the command's), best of ``--runs``, for each package in
+``--pythons`` (``NAME=INTERPRETER``: a Python with that version of the
+package installed, e.g. a venv with a ``git worktree`` of an earlier
+commit installed: the "before"), and under each load: idle, then with one
+and two background processes that spin on a core (started and stopped by
+this script). Printed: seconds and the ratio to the same package's idle
+time in the same run.
+
+* ``fit default``: ``FocalClassifier()`` on the digits, 20 epochs, no early
+  stopping (the (256, 256) network);
+* ``fit default, n_threads=1``: the same on one thread (a package without
+  ``n_threads`` runs it under ``torch.set_num_threads(1)``);
+* ``fit quick``: the ``--quick`` network ((128,) hidden units), likewise;
+* ``compare --quick --repeats 3``: ``sklearn-focal compare --dataset digits
+  --quick --repeats 3`` end to end (``make demo``; its jobs run in joblib's
+  worker processes, each on its share of the cores).
+
+Targets (issue #25), with one busy process: a fit within 1.5x of its idle
+time; idle: no fit slower than before by more than 5 %; ``make demo``
+within 20 s idle and 30 s busy.
+
+    python benchmarks/contention.py [--pythons after=.venv/bin/python
+        before=/tmp/before/.venv/bin/python] [--runs 2] [--loads 0 1 2]
+        [--out benchmarks/results]
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+FIT = """
+import time, sys, torch
+from sklearn.datasets import load_digits
+from sklearn_focal import FocalClassifier
+X, y = load_digits(return_X_y=True)
+X = X / 16
+params = dict(max_iter=20, early_stopping=False, random_state=0)
+params.update({extra})
+threads = params.pop("n_threads", None)
+try:
+    FocalClassifier(n_threads=threads)
+    if threads is not None:
+        params["n_threads"] = threads
+except TypeError:  # a package without n_threads
+    if threads is not None:
+        torch.set_num_threads(threads)
+FocalClassifier(**{{**params, "max_iter": 1}}).fit(X, y)  # warm-up
+start = time.perf_counter()
+FocalClassifier(**params).fit(X, y)
+print(time.perf_counter() - start)
+"""
+
+CASES = {
+    "fit default": ("fit", "{}"),
+    "fit default, n_threads=1": ("fit", "{'n_threads': 1}"),
+    "fit quick": ("fit", "{'hidden_layer_sizes': (128,)}"),
+    "compare --quick --repeats 3": ("command", None),
+}
+
+
+def _measure(kind, extra, python):
+    if kind == "fit":
+        run = subprocess.run(
+            [python, "-c", FIT.format(extra=extra)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return float(run.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryDirectory() as out:
+        command = [python, "-m", "sklearn_focal", "compare"]
+        command += ["--dataset", "digits", "--quick", "--repeats", "3"]
+        command += ["--out", f"{out}/report"]
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True)
+        return time.perf_counter() - start
+
+
+def _busy(n):
+    """``n`` processes that keep a core busy each."""
+    return [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pythons", nargs="+", default=[f"this={sys.executable}"])
+    parser.add_argument("--runs", type=int, default=2, help="best of this many")
+    parser.add_argument("--loads", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--cases", nargs="+", default=list(CASES))
+    parser.add_argument("--out", default=None, help="folder for contention.csv")
+    args = parser.parse_args()
+    packages = dict(p.split("=", 1) for p in args.pythons)
+    rows = []
+    for load in args.loads:
+        spinners = _busy(load)
+        time.sleep(1.0)
+        try:
+            for case in args.cases:
+                kind, extra = CASES[case]
+                for name, path in packages.items():
+                    seconds = min(_measure(kind, extra, path) for _ in range(args.runs))
+                    rows.append(
+                        {"case": case, "package": name, "busy": load, "s": seconds}
+                    )
+                    print(
+                        f"{case:32s} {name:8s} busy={load}: {seconds:.2f} s", flush=True
+                    )
+        finally:
+            for spinner in spinners:
+                spinner.kill()
+    results = pd.DataFrame(rows)
+    if args.out:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        results.to_csv(Path(args.out) / "contention.csv", index=False)
+    print(tabulate(results))
+
+
+def tabulate(results):
+    """Seconds and the ratio to the same package's idle time."""
+    idle = results[results["busy"] == 0].set_index(["case", "package"])["s"]
+    results = results.assign(
+        ratio=[
+            s / idle.get((case, package), float("nan"))
+            for case, package, s in results[["case", "package", "s"]].itertuples(
+                index=False
+            )
+        ]
+    )
+    table = results.pivot_table(
+        index=["case", "package"], columns="busy", values=["s", "ratio"], sort=False
+    )
+    cells = pd.DataFrame(index=table.index)
+    for load in sorted(results["busy"].unique()):
+        label = "idle" if load == 0 else f"{load} busy"
+        cells[label] = [
+            f"{s:.2f} s ({r:.2f}x)"
+            for s, r in zip(table[("s", load)], table[("ratio", load)], strict=True)
+        ]
+    return cells.reset_index().to_markdown(index=False)
+
+
+if __name__ == "__main__":
+    main()
