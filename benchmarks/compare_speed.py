@@ -30,7 +30,8 @@ def _time(args, runs, python=sys.executable):
             command = [python, "-m", "sklearn_focal", "compare"]
             command += ["--dataset", "digits", "--quick", "--out", f"{out}/r", *args]
             start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True)
+            # in an empty folder: a checkout there would shadow the package
+            subprocess.run(command, check=True, capture_output=True, cwd=out)
             best = min(best, time.perf_counter() - start)
     return best
 

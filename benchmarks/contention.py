@@ -38,21 +38,16 @@ from pathlib import Path
 import pandas as pd
 
 FIT = """
-import time, sys, torch
+import inspect, time, torch
 from sklearn.datasets import load_digits
 from sklearn_focal import FocalClassifier
 X, y = load_digits(return_X_y=True)
 X = X / 16
 params = dict(max_iter=20, early_stopping=False, random_state=0)
 params.update({extra})
-threads = params.pop("n_threads", None)
-try:
-    FocalClassifier(n_threads=threads)
-    if threads is not None:
-        params["n_threads"] = threads
-except TypeError:  # a package without n_threads
-    if threads is not None:
-        torch.set_num_threads(threads)
+if "n_threads" not in inspect.signature(FocalClassifier).parameters:
+    # a package without n_threads: the same number of threads, set globally
+    torch.set_num_threads(params.pop("n_threads", torch.get_num_threads()))
 FocalClassifier(**{{**params, "max_iter": 1}}).fit(X, y)  # warm-up
 start = time.perf_counter()
 FocalClassifier(**params).fit(X, y)
@@ -68,20 +63,23 @@ CASES = {
 
 
 def _measure(kind, extra, python):
-    if kind == "fit":
-        run = subprocess.run(
-            [python, "-c", FIT.format(extra=extra)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return float(run.stdout.strip().splitlines()[-1])
+    # in an empty folder: a checkout in the working folder would shadow the
+    # interpreter's installed package
     with tempfile.TemporaryDirectory() as out:
+        if kind == "fit":
+            run = subprocess.run(
+                [python, "-c", FIT.format(extra=extra)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=out,
+            )
+            return float(run.stdout.strip().splitlines()[-1])
         command = [python, "-m", "sklearn_focal", "compare"]
         command += ["--dataset", "digits", "--quick", "--repeats", "3"]
         command += ["--out", f"{out}/report"]
         start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=True)
+        subprocess.run(command, capture_output=True, check=True, cwd=out)
         return time.perf_counter() - start
 
 

@@ -129,9 +129,11 @@ class FocalClassifier(_BaseFocalClassifier):
         torch's intra-op threads during ``fit``, ``partial_fit`` and the
         prediction methods (set for the call, restored afterwards; CPU
         only). None: one thread when a step is too small to gain from more
-        (fewer than 10 million multiply-adds, such as a (128,) network on
-        batches of 256), else as many as torch may use in this process,
-        which honours ``OMP_NUM_THREADS`` and joblib's per-worker limit.
+        (fewer than 200 million multiply-adds, about 3 x batch rows x
+        parameters: the default network on batches of 256 trains on one
+        thread, a (512, 512) one on all), else as many as torch may use in
+        this process, which honours ``OMP_NUM_THREADS`` and joblib's
+        per-worker limit.
         The choice never depends on the machine's load, so fits stay
         reproducible; on a machine where other processes keep the cores
         busy, pass ``n_threads=1`` (the user guide's section on threads

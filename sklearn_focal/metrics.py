@@ -339,6 +339,8 @@ def _bin_statistics(confidence, outcome, weight, n_bins, strategy):
     leading weighting axis.
     """
     if weight is not None and weight.ndim == 2:
+        if strategy == "uniform":
+            return _uniform_bins_per_weighting(confidence, outcome, weight, n_bins)
         rows = [
             _bin_statistics(confidence, outcome, w, n_bins, strategy) for w in weight
         ]
@@ -369,6 +371,29 @@ def _bin_statistics(confidence, outcome, weight, n_bins, strategy):
         conf_flat = conf_flat * weight
     conf_sum = np.bincount(flat, weights=conf_flat, minlength=size)
     return _bins_from_sums(count, conf_sum, hit_sum, edges)
+
+
+def _uniform_bins_per_weighting(confidence, outcome, weight, n_bins):
+    """Uniform bins of every row of a 2-D ``weight`` at once: the bins do not
+    depend on the weights, so each statistic is one matrix product of the
+    weights with the (sample, column x bin) indicator."""
+    n_samples, n_columns = confidence.shape
+    edges = _bin_edges(confidence[:0], None, n_bins, "uniform")
+    flat = np.column_stack(
+        [_bin_index(confidence[:, j], edges[j]) for j in range(n_columns)]
+    ) + n_bins * np.arange(n_columns)
+    indicator = np.zeros((n_samples, n_columns * n_bins))
+    rows = np.repeat(np.arange(n_samples), n_columns)
+    indicator[rows, flat.ravel()] = 1.0
+    sums = [
+        weight @ (indicator * np.repeat(values, n_bins, axis=1))
+        for values in (np.ones_like(confidence), confidence, outcome.astype(float))
+    ]
+    bins = [
+        _bins_from_sums(count, conf_sum, hit_sum, edges)
+        for count, conf_sum, hit_sum in zip(*sums, strict=True)
+    ]
+    return CalibrationBins(*(np.stack(field) for field in zip(*bins, strict=True)))
 
 
 def _bins_from_sums(count, conf_sum, hit_sum, edges):
@@ -1064,25 +1089,13 @@ def _debiased_squared_error(probability, outcome, n_bins, weight=None):
     return float(np.sum(count * (gap**2 - mean_y * (1 - mean_y) / (count - 1))) / total)
 
 
-def _debiased_error(y_encoded, y_prob, n_bins, kind, weight):
-    if kind == "top_label":
-        confidence, predicted = _top_label(y_prob)
-        squared = _debiased_squared_error(
-            confidence, (predicted == y_encoded).astype(np.float64), n_bins, weight
-        )
-    else:
-        squared = np.mean(
-            [
-                max(
-                    _debiased_squared_error(
-                        y_prob[:, k], y_encoded == k, n_bins, weight
-                    ),
-                    0,
-                )
-                for k in range(y_prob.shape[1])
-            ]
-        )
-    return float(np.sqrt(max(squared, 0.0)))
+def _debiased_error(columns, n_bins, weight):
+    """Debiased L2 error over (probability, outcome) ``columns``: the root of
+    their mean squared error, each clipped at 0."""
+    squared = np.mean(
+        [max(_debiased_squared_error(p, o, n_bins, weight), 0.0) for p, o in columns]
+    )
+    return float(np.sqrt(squared))
 
 
 @validate_params(
@@ -1164,9 +1177,12 @@ def debiased_calibration_error(
     y_encoded, y_prob, weight = _check_targets_and_probabilities(
         y_true, y_prob, labels, sample_weight
     )
-    return _value(
-        _per_weighting(_debiased_error, weight, y_encoded, y_prob, n_bins, kind)
-    )
+    if kind == "top_label":
+        confidence, predicted = _top_label(y_prob)
+        columns = [(confidence, (predicted == y_encoded).astype(np.float64))]
+    else:
+        columns = [(y_prob[:, k], y_encoded == k) for k in range(y_prob.shape[1])]
+    return _value(_per_weighting(_debiased_error, weight, columns, n_bins))
 
 
 # ------------------------------------------------------------------------------

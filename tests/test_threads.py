@@ -62,7 +62,7 @@ def test_small_steps_run_on_one_thread_large_ones_on_what_torch_may_use(
     )
     assert set(small.fit(X, y).history_[:, "threads"]) == {1}
     large = FocalClassifier(
-        hidden_layer_sizes=(512, 512), max_iter=2, callbacks=[_Threads()]
+        hidden_layer_sizes=(1024, 1024), max_iter=2, callbacks=[_Threads()]
     )
     assert set(large.fit(X, y).history_[:, "threads"]) == {3}  # the user's limit
     forced = FocalClassifier(

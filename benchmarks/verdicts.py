@@ -1,0 +1,288 @@
+"""Do the comparison's verdicts and recommendation hold on fresh data?
+
+A user has a few hundred or thousand rows and asks ``compare_calibration``
+which method to use. Here the larger bundled data sets play the world: a
+stratified sample of ``--sizes`` rows is the user's data, the comparison
+runs on it (its defaults, ``--repeats`` repeats), and every repeat's fitted
+models are then scored on the rest of the set, rows the comparison never
+saw (at most ``--max-fresh`` of them). A method's *fresh* log loss is the
+mean over the repeats' models.
+
+Reported, per sample size:
+
+* **regret of each recommendation rule** (``RECOMMENDATION_RULES``): the
+  fresh log loss of the method it recommends minus the lowest fresh log
+  loss of any method, in nats and in % of the lowest;
+* **verdicts**: how often a paired "better" / "worse" (ECE or log loss
+  against cross-entropy) is contradicted by the fresh difference (the
+  fresh difference has the other sign), and how often the fresh difference
+  falls inside the comparison's 95 % interval;
+* **calibration rows** (with ``--calibrations holdout cross_fit``): the
+  fresh log loss and fit seconds of the calibrated networks under each
+  mode (the other methods do not depend on it).
+
+Writes ``verdicts_runs.csv`` (per draw, method and calibration: fresh
+metrics, the comparison's summary and paired numbers, the recommendation of
+each rule) to ``--out``; ``--tabulate`` prints the tables from it.
+
+    python benchmarks/verdicts.py [--datasets ...] [--sizes 500 1000 2000]
+        [--draws 1] [--repeats 3] [--calibrations cross_fit holdout]
+        [--n-jobs 2] [--out benchmarks/results]
+    python benchmarks/verdicts.py --tabulate
+"""
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from sklearn_focal import compare_calibration
+from sklearn_focal.compare import RECOMMENDATION_RULES
+from sklearn_focal.datasets import load_dataset
+from sklearn_focal.metrics import expected_calibration_error, log_loss
+
+#: The bundled sets with at least 4,000 rows: room for fresh rows.
+LARGE = ("churn", "telco_churn", "credit", "wvs", "diamonds", "default", "caravan")
+#: The methods whose models depend on ``calibration``.
+CALIBRATED = (
+    "temperature",
+    "isotonic",
+    "sigmoid",
+    "focal+temperature",
+    "adafocal+temperature",
+    "refine_then_calibrate",
+)
+
+
+def _draw(dataset, size, draw, max_fresh):
+    """The user's sample and the fresh rows of one draw."""
+    X, y = load_dataset(dataset)
+    X, y = X.reset_index(drop=True), np.asarray(y)
+    seed = 1000 * draw + size
+    user, fresh = train_test_split(
+        np.arange(len(y)), train_size=size, stratify=y, random_state=seed
+    )
+    if len(fresh) > max_fresh:
+        fresh, _ = train_test_split(
+            fresh, train_size=max_fresh, stratify=y[fresh], random_state=seed
+        )
+    return X.iloc[user], y[user], X.iloc[fresh], y[fresh], seed
+
+
+def _fresh_scores(comparison, X_fresh, y_fresh):
+    """Per method: mean over the repeats' models of the fresh log loss and
+    ECE, and the per-repeat values."""
+    scores = {}
+    for method in comparison.methods:
+        losses, eces = [], []
+        for models in comparison.estimators:
+            proba = models[method].predict_proba(X_fresh)
+            labels = models[method].classes_
+            losses.append(log_loss(y_fresh, proba, labels=labels))
+            eces.append(expected_calibration_error(y_fresh, proba, labels=labels))
+        scores[method] = (np.array(losses), np.array(eces))
+    return scores
+
+
+def run(args):
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "verdicts_runs.csv"
+    rows = pd.read_csv(path).to_dict("records") if args.resume and path.exists() else []
+    done = {(r["dataset"], r["size"], r["draw"], r["calibration"]) for r in rows}
+    for dataset in args.datasets:
+        for size in args.sizes:
+            for draw in range(args.draws):
+                X, y, X_fresh, y_fresh, seed = _draw(
+                    dataset, size, draw, args.max_fresh
+                )
+                for calibration in args.calibrations:
+                    if (dataset, size, draw, calibration) in done:
+                        continue
+                    start = time.perf_counter()
+                    first = calibration == args.calibrations[0]
+                    methods = None if first else ["cross_entropy", *CALIBRATED]
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", UserWarning)
+                        comparison = compare_calibration(
+                            X,
+                            y,
+                            methods=methods,
+                            n_repeats=args.repeats,
+                            calibration=calibration,
+                            random_state=seed,
+                            n_jobs=args.n_jobs,
+                            verbose=0,
+                            return_estimators=True,
+                        )
+                    fresh = _fresh_scores(comparison, X_fresh, y_fresh)
+                    rules = {
+                        rule: comparison.recommend(rule)[0]
+                        for rule in RECOMMENDATION_RULES
+                    }
+                    reference = fresh[comparison.reference]
+                    for method in comparison.methods:
+                        summary = comparison.summary.loc[method]
+                        row = {
+                            "dataset": dataset,
+                            "size": size,
+                            "draw": draw,
+                            "calibration": calibration,
+                            "method": method,
+                            "n_fresh": len(y_fresh),
+                            "fresh_log_loss": fresh[method][0].mean(),
+                            "fresh_ece": fresh[method][1].mean(),
+                            "log_loss": summary["log_loss"],
+                            "ece": summary["ece"],
+                            "accuracy": summary["accuracy"],
+                            "fit_seconds": summary["fit_seconds"],
+                            **{
+                                f"recommended_by_{r}": m == method
+                                for r, m in rules.items()
+                            },
+                        }
+                        if method != comparison.reference:
+                            paired = comparison.paired.loc[method]
+                            for metric, index in (("log_loss", 0), ("ece", 1)):
+                                row |= {
+                                    f"{metric}_diff_ci_low": paired[
+                                        f"{metric}_diff_ci_low"
+                                    ],
+                                    f"{metric}_diff_ci_high": paired[
+                                        f"{metric}_diff_ci_high"
+                                    ],
+                                    f"{metric}_verdict": paired[f"{metric}_verdict"],
+                                    f"fresh_{metric}_diff": (
+                                        fresh[method][index] - reference[index]
+                                    ).mean(),
+                                }
+                        rows.append(row)
+                    pd.DataFrame(rows).to_csv(path, index=False)
+                    print(
+                        f"done: {dataset} n={size} draw={draw} {calibration} in "
+                        f"{time.perf_counter() - start:.0f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+
+
+def tables(out, fmt="pipe"):
+    """The benchmark's tables from ``verdicts_runs.csv``."""
+    runs = pd.read_csv(Path(out) / "verdicts_runs.csv")
+    parts = []
+    primary = runs[runs["calibration"] == runs["calibration"].iloc[0]]
+    keys = ["dataset", "size", "draw"]
+    best = primary.groupby(keys)["fresh_log_loss"].transform("min")
+    primary = primary.assign(regret=primary["fresh_log_loss"] - best, best=best)
+    regret_rows = []
+    for rule in RECOMMENDATION_RULES:
+        chosen = primary[primary[f"recommended_by_{rule}"]]
+        for size, part in [*chosen.groupby("size"), ("all", chosen)]:
+            regret_rows.append(
+                {
+                    "rule": rule,
+                    "size": size,
+                    "draws": len(part),
+                    "mean regret": part["regret"].mean(),
+                    "mean regret %": 100 * (part["regret"] / part["best"]).mean(),
+                    "max regret %": 100 * (part["regret"] / part["best"]).max(),
+                    "best on fresh data": (part["regret"] == 0).mean(),
+                }
+            )
+    regret = pd.DataFrame(regret_rows)
+    parts.append(
+        (
+            "regret of each recommendation rule: fresh log loss of the recommended "
+            "method minus the best method's",
+            regret.round(4).to_markdown(index=False, tablefmt=fmt),
+        )
+    )
+    verdict_rows = []
+    for metric in ("log_loss", "ece"):
+        paired = primary.dropna(subset=[f"{metric}_verdict"])
+        for size, part in [*paired.groupby("size"), ("all", paired)]:
+            called = part[part[f"{metric}_verdict"] != "no clear difference"]
+            diff = called[f"fresh_{metric}_diff"]
+            contradicted = np.where(
+                called[f"{metric}_verdict"] == "better", diff > 0, diff < 0
+            )
+            inside = part[f"fresh_{metric}_diff"].between(
+                part[f"{metric}_diff_ci_low"], part[f"{metric}_diff_ci_high"]
+            )
+            verdict_rows.append(
+                {
+                    "metric": metric,
+                    "size": size,
+                    "paired differences": len(part),
+                    "better/worse calls": len(called),
+                    "contradicted by fresh data": int(contradicted.sum()),
+                    "fresh difference inside the 95 % interval": inside.mean(),
+                }
+            )
+    parts.append(
+        (
+            "paired verdicts against cross_entropy, checked on fresh data",
+            pd.DataFrame(verdict_rows).round(3).to_markdown(index=False, tablefmt=fmt),
+        )
+    )
+    if runs["calibration"].nunique() > 1:
+        calibrated = runs[runs["method"].isin(CALIBRATED)]
+        table = calibrated.pivot_table(
+            index="method",
+            columns="calibration",
+            values=["fresh_log_loss", "fresh_ece", "fit_seconds"],
+            aggfunc="mean",
+            sort=False,
+        )
+        table.columns = [f"{v} ({c})" for v, c in table.columns]
+        parts.append(
+            (
+                "calibrated networks under each calibration mode (mean over draws)",
+                table.round(4).to_markdown(tablefmt=fmt),
+            )
+        )
+        wins = calibrated.pivot_table(
+            index=[*keys, "method"], columns="calibration", values="fresh_log_loss"
+        )
+        modes = list(wins.columns)
+        if len(modes) == 2:
+            lower = (wins[modes[0]] < wins[modes[1]]).groupby("method").mean()
+            parts.append(
+                (
+                    f"share of draws where {modes[0]} has the lower fresh log loss",
+                    lower.round(3)
+                    .to_frame(f"{modes[0]} lower")
+                    .to_markdown(tablefmt=fmt),
+                )
+            )
+    return parts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=list(LARGE))
+    parser.add_argument("--sizes", nargs="+", type=int, default=[500, 1000, 2000])
+    parser.add_argument("--draws", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--calibrations", nargs="+", default=["cross_fit", "holdout"])
+    parser.add_argument("--max-fresh", type=int, default=20_000)
+    parser.add_argument("--n-jobs", type=int, default=None)
+    parser.add_argument("--out", default="benchmarks/results")
+    parser.add_argument("--resume", action="store_true", help="skip finished draws")
+    parser.add_argument("--tabulate", action="store_true", help="run nothing")
+    args = parser.parse_args()
+    if not args.tabulate:
+        start = time.perf_counter()
+        run(args)
+        print(f"total: {time.perf_counter() - start:.0f} s\n")
+    for title, table in tables(args.out):
+        print(f"{title}\n\n{table}\n")
+
+
+if __name__ == "__main__":
+    main()
