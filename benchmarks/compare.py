@@ -1,36 +1,41 @@
 """compare_calibration on every bundled data set: 5 repeats, 95 % intervals.
 
 Three parts, all with :func:`sklearn_focal.compare_calibration`'s defaults
-(the (256, 256) MLP, gamma in {0, 0.5, 1, 2, 3, 5} by 3-fold search, 15
-bins, 100 bootstrap resamples per test part), ``random_state=0``:
+(the (256, 256) MLP, gamma in {0, 0.5, 1, 2, 3, 5} by the validation-split
+search, cross-fitted post-hoc calibration with 3 folds, 15 bins, 100
+bootstrap resamples per test part), ``random_state=0``:
 
 1. **The comparison**: every method, ``--repeats`` repeats, on each bundled
    data set (larger ones subsampled, stratified, to ``--max-samples`` rows).
-   Tables: ECE and log loss per method and data set (mean ± half-width of
-   the 95 % interval), the verdicts against cross-entropy, and each data
-   set's recommendation.
-2. **How to pick gamma** (``select_gamma_by``): on the same splits, the
-   focal network refitted with the gamma of the lowest cross-validated log
-   loss, against the one of the lowest cross-validated ECE (the search runs
-   once; a second fit only where the two differ). The criterion with the
-   lower mean test ECE is the default.
+   Tables: ECE, log loss and accuracy per method and data set (mean ±
+   half-width of the 95 % interval), the verdicts against cross-entropy,
+   and each data set's recommendation (every rule).
+2. **The gamma search**: its cost in network fits (``focal``'s fit seconds
+   over ``cross_entropy``'s), and its test ECE and log loss against those
+   of the cross-validated grid search it replaced (the committed
+   ``gamma_search_before.csv``: that search's results in the earlier
+   benchmark run); on the same splits, gamma picked by the held-out log
+   loss against the held-out ECE (a second search only where the two
+   differ).
 3. **OOD detection**: on each multiclass set, the last class is held out
    of training and its rows are the out-of-distribution rows; AUROC of the
    maximum probability and of the entropy.
 
 Writes CSVs to ``--out`` (``compare_runs.csv``, ``compare_summary.csv``,
 ``compare_paired.csv``, ``compare_recommendations.csv``,
-``compare_gamma_criterion.csv``, ``compare_ood.csv``) and, with ``--rst``,
-the docs' tables.
+``compare_gamma_criterion.csv``, ``compare_ood.csv``) and, with ``--rst``
+and ``--facts``, the docs' tables and the numbers of their prose.
 
     python benchmarks/compare.py [--datasets ...] [--repeats 5] [--n-jobs 2]
-        [--out benchmarks/results] [--rst docs/benchmark_compare_table.rst]
-    python benchmarks/compare.py --tabulate   # the tables from saved CSVs
+        [--out benchmarks/results]
+    python benchmarks/compare.py --tabulate [--rst docs/benchmark_compare_table.rst]
+        [--facts docs/benchmark_compare_facts.rst]
 """
 
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +44,7 @@ from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
 from sklearn_focal import compare_calibration
+from sklearn_focal.compare import DEFAULT_RULE, RECOMMENDATION_RULES
 from sklearn_focal.datasets import list_datasets, load_dataset
 from sklearn_focal.metrics import expected_calibration_error, log_loss
 
@@ -65,24 +71,23 @@ def _load(dataset, max_samples):
 
 
 def _gamma_criterion(dataset, comparison, X, y):
-    """Test ECE and log loss of focal with gamma picked by ECE and by log loss."""
+    """Test ECE and log loss of focal with gamma picked by the held-out ECE
+    (the default) and by the held-out log loss."""
     rows = []
-    for repeat, search in enumerate(comparison.gamma_searches):
-        test = comparison.test_indices[repeat]
-        train = np.setdiff1d(np.arange(len(y)), test)
-        results = search.cv_results_
-        by_ll = results["params"][int(np.argmin(results["rank_test_neg_log_loss"]))]
-        gamma_ll = float(by_ll["classifier__gamma"])
-        gamma_ece = float(search.best_params_["classifier__gamma"])
-        model_ece = search.best_estimator_
-        model_ll = model_ece
-        if gamma_ll != gamma_ece:  # what refit="neg_log_loss" would have fitted
-            model_ll = clone(model_ece).set_params(classifier__gamma=gamma_ll)
-            model_ll.fit(X.iloc[train], y[train])
+    for repeat, models in enumerate(comparison.estimators):
+        train, test = comparison.train_indices[repeat], comparison.test_indices[repeat]
+        by_ece = models["focal"]
+        results = by_ece[-1].validation_results_
+        gamma_ece = float(by_ece[-1].best_gamma_)
+        gamma_ll = float(results["gamma"][np.argmin(results["log_loss"])])
+        by_ll = by_ece
+        if gamma_ll != gamma_ece:  # what select_gamma_by="log_loss" would keep
+            by_ll = clone(by_ece).set_params(classifier__select_by="log_loss")
+            by_ll.fit(X.iloc[train], y[train])
         row = {"dataset": dataset, "repeat": repeat}
         for name, gamma, model in (
-            ("ece", gamma_ece, model_ece),
-            ("log_loss", gamma_ll, model_ll),
+            ("ece", gamma_ece, by_ece),
+            ("log_loss", gamma_ll, by_ll),
         ):
             proba = model.predict_proba(X.iloc[test])
             row[f"gamma_by_{name}"] = gamma
@@ -99,17 +104,18 @@ def run(args):
     for dataset in args.datasets:
         start = time.perf_counter()
         X, y = _load(dataset, args.max_samples)
-        comparison = compare_calibration(
-            X,
-            y,
-            n_repeats=args.repeats,
-            select_gamma_by="ece",
-            random_state=0,
-            n_jobs=args.n_jobs,
-            device=args.device,
-            verbose=0,
-            return_estimators=True,
-        )
+        with warnings.catch_warnings():  # AdaFocal's fewer bins on small data
+            warnings.simplefilter("ignore", UserWarning)
+            comparison = compare_calibration(
+                X,
+                y,
+                n_repeats=args.repeats,
+                random_state=0,
+                n_jobs=args.n_jobs,
+                device=args.device,
+                verbose=0,
+                return_estimators=True,
+            )
         runs.append(comparison.runs.assign(dataset=dataset))
         summaries.append(comparison.summary.reset_index().assign(dataset=dataset))
         paired.append(comparison.paired.reset_index().assign(dataset=dataset))
@@ -117,7 +123,10 @@ def run(args):
             {
                 "dataset": dataset,
                 "n_samples": len(y),
-                "recommended": comparison.recommended,
+                **{
+                    f"recommended_by_{rule}": comparison.recommend(rule)[0]
+                    for rule in RECOMMENDATION_RULES
+                },
                 "recommendation": comparison.recommendation,
             }
         )
@@ -126,17 +135,19 @@ def run(args):
         if len(np.unique(y)) > 2:
             held_out = np.unique(y)[-1]
             inside = y != held_out
-            comparison = compare_calibration(
-                X[inside],
-                y[inside],
-                X_ood=X[~inside],
-                methods=OOD_METHODS,
-                n_repeats=args.repeats,
-                random_state=0,
-                n_jobs=args.n_jobs,
-                device=args.device,
-                verbose=0,
-            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                comparison = compare_calibration(
+                    X[inside],
+                    y[inside],
+                    X_ood=X[~inside],
+                    methods=OOD_METHODS,
+                    n_repeats=args.repeats,
+                    random_state=0,
+                    n_jobs=args.n_jobs,
+                    device=args.device,
+                    verbose=0,
+                )
             ood.append(
                 comparison.summary.reset_index().assign(
                     dataset=dataset, held_out=str(held_out)
@@ -166,6 +177,111 @@ def _cell(row, metric, digits=3):
     mean = row[metric]
     half = row[f"{metric}_ci_high"] - mean
     return f"{mean:.{digits}f} ± {half:.{digits}f}"
+
+
+def gamma_search_table(out, summary):
+    """Per data set: the search's fit seconds in cross-entropy fits, and its
+    test ECE and log loss with the earlier search's 95 % intervals."""
+    before = pd.read_csv(Path(out) / "gamma_search_before.csv").set_index(
+        ["dataset", "method"]
+    )
+    after = summary.set_index(["dataset", "method"])
+    rows = []
+    for dataset in dict.fromkeys(summary["dataset"]):
+        if (dataset, "focal") not in before.index:
+            continue
+        old, new = before.loc[(dataset, "focal")], after.loc[(dataset, "focal")]
+        row = {"dataset": dataset}
+        for label, table in (("before", before), ("after", after)):
+            row[f"fits {label}"] = (
+                table.loc[(dataset, "focal"), "fit_seconds"]
+                / table.loc[(dataset, "cross_entropy"), "fit_seconds"]
+            )
+        for metric in ("ece", "log_loss"):
+            low, high = old[f"{metric}_ci_low"], old[f"{metric}_ci_high"]
+            row[f"{metric} before [95 %]"] = (
+                f"{old[metric]:.3f} [{low:.3f}, {high:.3f}]"
+            )
+            row[f"{metric} after"] = f"{new[metric]:.3f}"
+            row[f"{metric} inside"] = bool(low <= new[metric] <= high)
+        rows.append(row)
+    return pd.DataFrame(rows).round(1)
+
+
+def facts(out):
+    """The numbers of the user guide's benchmark prose (see ``_facts``)."""
+    from _facts import count, series
+
+    out = Path(out)
+    summary = pd.read_csv(out / "compare_summary.csv")
+    runs = pd.read_csv(out / "compare_runs.csv")
+    paired = pd.read_csv(out / "compare_paired.csv")
+    recommendations = pd.read_csv(out / "compare_recommendations.csv")
+    criterion = pd.read_csv(out / "compare_gamma_criterion.csv")
+    n = summary["dataset"].nunique()
+    verdicts = paired.groupby(["method", "verdict"]).size().unstack(fill_value=0)
+
+    def verdict(method, kind):
+        return int(verdicts.loc[method].get(kind, 0))
+
+    focal = runs[runs["method"] == "focal"]
+    search = gamma_search_table(out, summary)
+    ranks = summary.groupby("dataset")["ece"].rank().groupby(summary["method"]).mean()
+    ranks = ranks.sort_values()
+    chosen = recommendations[f"recommended_by_{DEFAULT_RULE}"].value_counts()
+    ood = (
+        pd.read_csv(out / "compare_ood.csv")
+        if (out / "compare_ood.csv").exists()
+        else None
+    )
+    result = {
+        "cmp_datasets": str(n),
+        "cmp_repeats": str(runs["repeat"].nunique()),
+        "cmp_fit_minutes": f"{runs['fit_seconds'].sum() / 60:.0f}",
+        "cmp_focal_unclear": count(verdict("focal", "no clear difference"), n),
+        "cmp_temperature_unclear": count(
+            verdict("temperature", "no clear difference"), n
+        ),
+        "cmp_sd53_worse": count(verdict("focal_sd53", "worse"), n),
+        "cmp_adafocal_worse": count(verdict("adafocal", "worse"), n),
+        "cmp_gamma0": f"{int((focal['gamma'] == 0).sum())} of {len(focal)}",
+        "cmp_gamma_max": f"{focal['gamma'].max():g}",
+        "cmp_ece_ranks": series(
+            f"{method} {rank:.1f}" for method, rank in ranks.head(4).items()
+        ),
+        "cmp_ce_ece_rank": f"{ranks['cross_entropy']:.1f}",
+        "cmp_methods": str(summary["method"].nunique()),
+        "cmp_recommended": series(
+            f"{method} on {count(int(k), n)}" for method, k in chosen.items()
+        ),
+        "cmp_search_fits": (
+            f"{search['fits after'].min():.1f} to {search['fits after'].max():.1f}"
+        ),
+        "cmp_search_fits_before": (
+            f"{search['fits before'].min():.0f} to {search['fits before'].max():.0f}"
+        ),
+        "cmp_search_ece_inside": count(int(search["ece inside"].sum()), len(search)),
+        "cmp_search_ll_inside": count(
+            int(search["log_loss inside"].sum()), len(search)
+        ),
+        "cmp_criterion_ece": (
+            f"{criterion['test_ece_by_ece'].mean():.4f} against "
+            f"{criterion['test_ece_by_log_loss'].mean():.4f}"
+        ),
+        "cmp_criterion_ll": (
+            f"{criterion['test_log_loss_by_ece'].mean():.3f} against "
+            f"{criterion['test_log_loss_by_log_loss'].mean():.3f}"
+        ),
+    }
+    if ood is not None:
+        auroc = ood.groupby("dataset")["ood_auroc_entropy"]
+        result["cmp_ood_range"] = series(
+            f"{d}: {low:.3f} to {high:.3f}"
+            for d, low, high in zip(
+                auroc.min().index, auroc.min(), auroc.max(), strict=True
+            )
+        )
+    return result
 
 
 def tables(out, fmt="pipe"):
@@ -199,12 +315,21 @@ def tables(out, fmt="pipe"):
             verdicts.rename_axis("method").to_markdown(tablefmt=fmt),
         )
     )
+    rules = [f"recommended_by_{rule}" for rule in RECOMMENDATION_RULES]
+    table = recommendations[["dataset", "n_samples", *rules]].rename(
+        columns={f"recommended_by_{rule}": rule for rule in RECOMMENDATION_RULES}
+    )
     parts.append(
         (
-            "recommendation per data set",
-            recommendations[["dataset", "n_samples", "recommended"]].to_markdown(
-                index=False, tablefmt=fmt
-            ),
+            f"recommendation per data set, by each rule (the default: {DEFAULT_RULE})",
+            table.to_markdown(index=False, tablefmt=fmt),
+        )
+    )
+    parts.append(
+        (
+            "the gamma search: cost in network fits and test errors, against the "
+            "cross-validated grid search it replaced (before)",
+            gamma_search_table(out, summary).to_markdown(index=False, tablefmt=fmt),
         )
     )
     criterion_path = out / "compare_gamma_criterion.csv"
@@ -248,6 +373,11 @@ def tables(out, fmt="pipe"):
     return parts
 
 
+def rst(out) -> str:
+    """The docs' tables (``--rst``)."""
+    return "\n".join(f"**{title}**\n\n{table}\n" for title, table in tables(out, "rst"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(list_datasets().index))
@@ -260,6 +390,9 @@ def main():
     parser.add_argument(
         "--rst", help="also write the tables, in reStructuredText, here"
     )
+    parser.add_argument(
+        "--facts", help="also write the prose's numbers (substitutions) here"
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -269,11 +402,11 @@ def main():
     for title, table in tables(args.out):
         print(f"{title}\n\n{table}\n")
     if args.rst:
-        Path(args.rst).write_text(
-            "\n".join(
-                f"**{title}**\n\n{table}\n" for title, table in tables(args.out, "rst")
-            )
-        )
+        Path(args.rst).write_text(rst(args.out))
+    if args.facts:
+        from _facts import write
+
+        write(args.facts, facts(args.out))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ within 20 s idle and 30 s busy.
     python benchmarks/contention.py [--pythons after=.venv/bin/python
         before=/tmp/before/.venv/bin/python] [--runs 2] [--loads 0 1 2]
         [--out benchmarks/results]
+    python benchmarks/contention.py --tabulate
+        [--rst docs/benchmark_contention_table.rst]
+        [--facts docs/benchmark_contention_facts.rst]
 """
 
 import argparse
@@ -97,7 +100,20 @@ def main():
     parser.add_argument("--loads", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--cases", nargs="+", default=list(CASES))
     parser.add_argument("--out", default=None, help="folder for contention.csv")
+    parser.add_argument("--tabulate", action="store_true", help="run nothing")
+    parser.add_argument("--rst", help="also write the table, in reStructuredText")
+    parser.add_argument("--facts", help="also write the prose's numbers here")
     args = parser.parse_args()
+    if args.tabulate:
+        results = pd.read_csv(Path(args.out or "benchmarks/results") / "contention.csv")
+        print(tabulate(results))
+        if args.rst:
+            Path(args.rst).write_text(tabulate(results, "rst") + "\n")
+        if args.facts:
+            from _facts import write
+
+            write(args.facts, facts(results))
+        return
     packages = dict(p.split("=", 1) for p in args.pythons)
     rows = []
     for load in args.loads:
@@ -124,7 +140,29 @@ def main():
     print(tabulate(results))
 
 
-def tabulate(results):
+def facts(results):
+    """The numbers of the user guide's section on threads (see ``_facts``)."""
+    s = results.set_index(["case", "package", "busy"])["s"]
+    demo = "compare --quick --repeats 3"
+
+    def ratio(case, package, busy=1):
+        return f"{s[(case, package, busy)] / s[(case, package, 0)]:.1f}"
+
+    change = s[("fit default", "after", 0)] / s[("fit default", "before", 0)] - 1
+    return {
+        "thr_quick_before": ratio("fit quick", "before"),
+        "thr_quick_after": ratio("fit quick", "after"),
+        "thr_default_before": ratio("fit default", "before"),
+        "thr_default_after": ratio("fit default", "after"),
+        "thr_idle_change": f"{100 * change:+.0f} %",
+        "thr_demo_idle": f"{s[(demo, 'after', 0)]:.0f}",
+        "thr_demo_busy": f"{s[(demo, 'after', 1)]:.0f}",
+        "thr_demo_idle_before": f"{s[(demo, 'before', 0)]:.0f}",
+        "thr_demo_busy_before": f"{s[(demo, 'before', 1)]:.0f}",
+    }
+
+
+def tabulate(results, fmt="pipe"):
     """Seconds and the ratio to the same package's idle time."""
     idle = results[results["busy"] == 0].set_index(["case", "package"])["s"]
     results = results.assign(
@@ -145,7 +183,7 @@ def tabulate(results):
             f"{s:.2f} s ({r:.2f}x)"
             for s, r in zip(table[("s", load)], table[("ratio", load)], strict=True)
         ]
-    return cells.reset_index().to_markdown(index=False)
+    return cells.reset_index().to_markdown(index=False, tablefmt=fmt)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ of the minority class against its test frequency.
 
     python benchmarks/imbalance.py [--datasets default caravan] [--seeds 5]
         [--csv runs.csv] [--rst docs/benchmark_imbalance_table.rst]
+    python benchmarks/imbalance.py --from-csv benchmarks/results/imbalance_runs.csv
+        --facts docs/benchmark_imbalance_facts.rst
     python benchmarks/imbalance.py --from-csv runs.csv   # tabulate saved runs
 """
 
@@ -145,6 +147,9 @@ def main():
     parser.add_argument("--csv", help="also write the per-run results here")
     parser.add_argument("--rst", help="also write the table as reStructuredText")
     parser.add_argument("--from-csv", help="tabulate saved per-run results")
+    parser.add_argument(
+        "--facts", help="also write the prose's numbers (substitutions) here"
+    )
     args = parser.parse_args()
     if args.from_csv:
         results = pd.read_csv(args.from_csv)
@@ -162,9 +167,73 @@ def main():
     print(mean_std_table(results, ["dataset", "method"], COLUMNS, digits=3))
     if args.rst:
         with open(args.rst, "w") as f:
-            f.write(
-                mean_std_table(results, ["dataset", "method"], COLUMNS, 3, "rst") + "\n"
-            )
+            f.write(rst(results))
+    if args.facts:
+        from _facts import write
+
+        write(args.facts, facts(results))
+
+
+def rst(results) -> str:
+    """The docs' table (``--rst``)."""
+    return mean_std_table(results, ["dataset", "method"], COLUMNS, 3, "rst") + "\n"
+
+
+def facts(results):
+    """The numbers of the user guide's imbalance section (see ``_facts``)."""
+    from _facts import series
+
+    mean = results.groupby(["dataset", "method"], sort=False).mean(numeric_only=True)
+    datasets = list(dict.fromkeys(results["dataset"]))
+
+    def value(dataset, method, column):
+        return mean.loc[(dataset, method), column]
+
+    def ratios(column):
+        values = [
+            value(d, f"{m}_raw", column) / value(d, "cross_entropy", column)
+            for d in datasets
+            for m in ("ce_balanced", "focal_balanced")
+        ]
+        return f"{min(values):.1f} to {max(values):.1f}"
+
+    def pairs(column, method, digits=3):
+        return series(
+            f"{value(d, method, column):.{digits}f} against "
+            f"{value(d, 'cross_entropy', column):.{digits}f} ({d})"
+            for d in datasets
+        )
+
+    raw = [
+        value(d, f"{m}_raw", "mean_p_minority")
+        for d in datasets
+        for m in ("ce_balanced", "focal_balanced")
+    ]
+    true = [value(d, "cross_entropy", "minority_rate") for d in datasets]
+    corrected = [
+        abs(value(d, m, "mean_p_minority") - value(d, m, "minority_rate"))
+        for d in datasets
+        for m in ("ce_balanced", "focal_balanced")
+    ]
+    focal = [
+        value(d, "focal", "ece") / value(d, "cross_entropy", "ece") for d in datasets
+    ]
+    return {
+        "imb_balanced_gain": series(
+            f"from {value(d, 'cross_entropy', 'balanced_accuracy'):.2f} to "
+            f"{value(d, 'ce_balanced', 'balanced_accuracy'):.2f} ({d})"
+            for d in datasets
+        ),
+        "imb_raw_ece_ratio": ratios("ece"),
+        "imb_raw_nll_ratio": ratios("nll"),
+        "imb_raw_p": f"{min(raw):.2f} to {max(raw):.2f}",
+        "imb_true_p": f"{min(true):.2f} to {max(true):.2f}",
+        "imb_corrected_ece": pairs("ece", "ce_balanced"),
+        "imb_corrected_nll": pairs("nll", "ce_balanced"),
+        "imb_corrected_p_gap": f"{max(corrected):.3f}",
+        "imb_focal_ece_ratio": f"{min(focal):.1f} to {max(focal):.1f}",
+        "imb_seeds": str(results["seed"].nunique()),
+    }
 
 
 if __name__ == "__main__":

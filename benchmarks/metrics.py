@@ -11,18 +11,30 @@ the packages installed. The last rows time single vectorised passes over
 ``y_prob`` (the row-wise max/argmax, the row sums) that bound the numpy
 path: together they already take more than a tenth of netcal's time.
 
+The last row times the comparison's bootstrap of one test part (450 rows
+of 10 classes, 100 resamples: every metric of the registry, once per
+resample, through the public functions with 2-D ``sample_weight``).
+
+With ``--out`` the timings go to ``metrics_speed.csv``; ``--tabulate``
+prints the table from it and ``--facts`` writes the numbers the user guide
+cites.
+
     python benchmarks/metrics.py [--n 1000000] [--classes 10] [--repeat 3]
+        [--out benchmarks/results]
+    python benchmarks/metrics.py --tabulate [--facts docs/benchmark_metrics_facts.rst]
 """
 
 import argparse
 import contextlib
 import time
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from netcal.metrics import ECE, MCE
 
-from sklearn_focal import metrics
+from sklearn_focal import _stats, metrics
 from sklearn_focal.metrics import (
     calibration_bins,
     classwise_calibration_error,
@@ -58,13 +70,63 @@ def on_numpy_path(fn):
     return run
 
 
+def bootstrap():
+    """The comparison's scoring of one test part with 100 resamples."""
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet(np.full(10, 0.3), size=450)
+    y = rng.integers(0, 10, size=450)
+    counts = _stats.bootstrap_counts(450, 100, 0)
+    return lambda: _stats.score_test_part(
+        y, proba, proba.argmax(axis=1), n_bins=15, counts=counts
+    )
+
+
+def facts(out):
+    """The numbers of the user guide (see ``_facts``)."""
+    times = pd.read_csv(Path(out) / "metrics_speed.csv").set_index("metric")
+    default = times.loc["ECE (top label, uniform), default"]
+    numpy = times.loc["ECE, vectorised numpy path"]
+    return {
+        "met_compiled_ms": f"{1000 * default['ours_s']:.0f}",
+        "met_numpy_ms": f"{1000 * numpy['ours_s']:.0f}",
+        "met_netcal_ms": f"{1000 * default['netcal_s']:.0f}",
+    }
+
+
+def table(rows):
+    lines = [
+        "| metric | netcal 1.4 (s) | sklearn-focal (s) | speed-up | abs. difference |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in rows.itertuples():
+        if np.isnan(row.netcal_s):
+            lines.append(f"| {row.metric} | - | {row.ours_s:.3f} | - | - |")
+        else:
+            lines.append(
+                f"| {row.metric} | {row.netcal_s:.3f} | {row.ours_s:.3f} | "
+                f"{row.netcal_s / row.ours_s:.1f}x | {row.difference:.1e} |"
+            )
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--bins", type=int, default=15)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", help="folder for metrics_speed.csv")
+    parser.add_argument("--tabulate", action="store_true", help="run nothing")
+    parser.add_argument("--facts", help="write the user guide's numbers here")
     args = parser.parse_args()
+    if args.tabulate:
+        out = args.out or "benchmarks/results"
+        print(table(pd.read_csv(Path(out) / "metrics_speed.csv")))
+        if args.facts:
+            from _facts import write
+
+            write(args.facts, facts(out))
+        return
 
     rng = np.random.default_rng(0)
     y_prob = rng.dirichlet(np.full(args.classes, 0.3), size=args.n)
@@ -117,26 +179,33 @@ def main():
             None,
             lambda: torch.from_numpy(y_prob).sum(dim=1),
         ),
+        ("bootstrap of a test part (450 x 10, 100 resamples)", None, bootstrap()),
     ]
     print(
         f"{args.n} x {args.classes} probabilities, {b} bins, best of "
         f"{args.repeat}, {torch.get_num_threads()} threads; compiled pass "
         f"{'available' if compiled else 'NOT available (pip install numba)'}\n"
     )
-    print(
-        "| metric | netcal 1.4 (s) | sklearn-focal (s) | speed-up | abs. difference |"
-    )
-    print("|---|---:|---:|---:|---:|")
+    results = []
     for name, reference, ours in rows:
         t_ours, v_ours = best_time(ours, args.repeat)
-        if reference is None:
-            print(f"| {name} | - | {t_ours:.3f} | - | - |")
-            continue
-        t_ref, v_ref = best_time(reference, args.repeat)
-        print(
-            f"| {name} | {t_ref:.3f} | {t_ours:.3f} | {t_ref / t_ours:.1f}x "
-            f"| {abs(v_ref - v_ours):.1e} |"
+        t_ref, difference = np.nan, np.nan
+        if reference is not None:
+            t_ref, v_ref = best_time(reference, args.repeat)
+            difference = abs(v_ref - v_ours)
+        results.append(
+            {
+                "metric": name,
+                "netcal_s": t_ref,
+                "ours_s": t_ours,
+                "difference": difference,
+            }
         )
+    results = pd.DataFrame(results)
+    print(table(results))
+    if args.out:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        results.to_csv(Path(args.out) / "metrics_speed.csv", index=False)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ gamma-sweep figures (``GammaSweepDisplay``) of ``--figure-dataset``.
 
     python benchmarks/science.py [--datasets ...] [--seeds 5] [--n-jobs 2]
     python benchmarks/science.py --tabulate [--rst docs/science_tables.rst]
-        [--figures docs/_static]
+        [--facts docs/science_facts.rst] [--figures docs/_static]
 """
 
 import argparse
@@ -225,6 +225,111 @@ def summary_table(runs, fmt="pipe"):
     return pd.DataFrame(rows).set_index("regime").T.to_markdown(tablefmt=fmt)
 
 
+def _per_dataset(runs, regime):
+    """Per data set of a regime: the numbers the prose cites."""
+    rows = {}
+    for dataset, frame in runs[runs["regime"] == regime].groupby("dataset", sort=False):
+        fixed = frame[frame["gamma"].notna()]
+        ece = fixed.groupby("gamma")["ece"].mean()
+        mean = frame.groupby("model")["ece"].mean()
+        rows[dataset] = {
+            "train_nll": frame[frame["model"] == "gamma=0"]["train_nll"].mean(),
+            "ece0": ece[0.0],
+            "best_gamma": ece.idxmin(),
+            "best_ece": ece.min(),
+            "best_positive_ece": ece.drop(0.0).min(),
+            "sd53": mean["focal_sd53"],
+            "ada": mean["adafocal"],
+            "rho_trace": _spearman(fixed, "gamma", "trace_training")[0],
+            "rho_eig": _spearman(fixed, "gamma", "top_eigenvalue_training")[0],
+            "rho_trace_ce": _spearman(fixed, "gamma", "trace_ce")[0],
+            "rho_trace_ece": _spearman(fixed, "trace_training", "ece")[0],
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def facts(runs):
+    """The numbers of docs/science.rst, as substitutions (see ``_facts``)."""
+    from _facts import count, series, signed
+
+    over, early = (
+        _per_dataset(runs, "over_training"),
+        _per_dataset(runs, "early_stopping"),
+    )
+    n = len(over)
+    memorised = over["train_nll"] < 0.01
+    helped = over[over["best_positive_ece"] < over["ece0"] - 0.01]
+    tracks = over[(over["rho_trace"] < 0) & (over["rho_trace_ece"] > 0.5)]
+    opposite = over[(over["rho_trace"] < 0) & (over["rho_trace_ece"] < -0.5)]
+    falls = {
+        name: frame["rho_trace"] < 0
+        for name, frame in (("over", over), ("early", early))
+    }
+    ada_helped = over[over["ada"] < over["ece0"] - 0.01]
+    return {
+        "seeds": str(runs["seed"].nunique()),
+        "fit_minutes": f"{runs['fit_seconds'].sum() / 60:.0f}",
+        "memorised": count(int(memorised.sum()), n),
+        "not_memorised": series(over.index[~memorised]),
+        "over_trace_falls": count(int(falls["over"].sum()), n),
+        "over_trace_rho": (
+            f"{signed(over['rho_trace'].max())} to {signed(over['rho_trace'].min())}"
+        ),
+        "over_eig_falls": count(int((over["rho_eig"] < 0).sum()), n),
+        "over_eig_rho": (
+            f"{signed(over['rho_eig'].max())} to {signed(over['rho_eig'].min())}"
+        ),
+        "early_trace_falls": count(int(falls["early"].sum()), n),
+        "early_eig_falls": count(int((early["rho_eig"] < 0).sum()), n),
+        "over_helped_ce": series(f"{v:.3f} ({d})" for d, v in helped["ece0"].items()),
+        "over_helped_best": series(f"{v:.3f}" for v in helped["best_ece"]),
+        "over_helped": count(len(helped), n),
+        "over_sd53_beats": count(int((over["sd53"] < over["ece0"]).sum()), n),
+        "tracks": series(tracks.index),
+        "tracks_rho": (
+            f"{signed(tracks['rho_trace_ece'].min())} to "
+            f"{signed(tracks['rho_trace_ece'].max())}"
+        ),
+        "over_ce_trace_falls": count(int((over["rho_trace_ce"] < 0).sum()), n),
+        "early_ce_trace_falls": count(int((early["rho_trace_ce"] < 0).sum()), n),
+        "early_ce_trace_rises": count(int((early["rho_trace_ce"] > 0).sum()), n),
+        "early_ce_trace_max": signed(early["rho_trace_ce"].max()),
+        "early_ece_range": f"{early['ece0'].min():.3f} to {early['ece0'].max():.3f}",
+        "early_best_gain": f"{(early['ece0'] - early['best_ece']).max():.3f}",
+        "early_sd53_beats": count(int((early["sd53"] < early["ece0"]).sum()), n),
+        "early_lowest_at_0": count(int((early["best_gamma"] == 0).sum()), n),
+        "early_rho_trace_ece": (
+            f"{signed(early['rho_trace_ece'].min())} to "
+            f"{signed(early['rho_trace_ece'].max())}"
+        ),
+        "opposite": series(opposite.index),
+        "opposite_rho": series(signed(v) for v in opposite["rho_trace_ece"]),
+        "early_ada_beats": count(int((early["ada"] < early["best_ece"]).sum()), n),
+        "over_ada_beats": count(int((over["ada"] < over["best_ece"]).sum()), n),
+        "over_ada_helped": count(len(ada_helped), n),
+        "over_ada_vs_best": series(
+            f"{d} {row['ada']:.3f} against {row['best_ece']:.3f}"
+            for d, row in ada_helped.iterrows()
+        ),
+        "over_edge": count(int((over["best_gamma"] == max(GAMMAS)).sum()), n),
+    }
+
+
+def tables(runs):
+    """(title, function of the table format) for every table."""
+    return [
+        (f"regime: {regime}", lambda fmt, r=regime: regime_table(runs, r, fmt))
+        for regime in REGIMES
+    ] + [("summary", lambda fmt: summary_table(runs, fmt))]
+
+
+def rst(runs) -> str:
+    """The docs' tables (``--rst``)."""
+    return "\n".join(
+        f"**{title}**\n\n{table('rst')}\n" for title, table in tables(runs)
+    )
+
+
 def figures(runs, dataset, folder):
     """Gamma sweeps of ``dataset`` in both regimes, with the package's display."""
     import matplotlib
@@ -271,6 +376,9 @@ def main():
     parser.add_argument("--out", default="benchmarks/results")
     parser.add_argument("--tabulate", action="store_true", help="run nothing")
     parser.add_argument("--rst", help="also write the tables, in reStructuredText")
+    parser.add_argument(
+        "--facts", help="also write the prose's numbers (substitutions) here"
+    )
     parser.add_argument("--figures", help="folder for the gamma-sweep figures")
     parser.add_argument("--figure-dataset", default="churn")
     args = parser.parse_args()
@@ -284,16 +392,14 @@ def main():
         path.parent.mkdir(parents=True, exist_ok=True)
         runs.to_csv(path, index=False)
         print(f"total: {time.perf_counter() - start:.0f} s\n")
-    tables = [
-        (f"regime: {regime}", lambda fmt, r=regime: regime_table(runs, r, fmt))
-        for regime in REGIMES
-    ] + [("summary", lambda fmt: summary_table(runs, fmt))]
-    for title, table in tables:
+    for title, table in tables(runs):
         print(f"{title}\n\n{table('pipe')}\n")
     if args.rst:
-        Path(args.rst).write_text(
-            "\n".join(f"**{title}**\n\n{table('rst')}\n" for title, table in tables)
-        )
+        Path(args.rst).write_text(rst(runs))
+    if args.facts:
+        from _facts import write
+
+        write(args.facts, facts(runs))
     if args.figures:
         for written in figures(runs, args.figure_dataset, args.figures):
             print(f"wrote {written}")

@@ -28,7 +28,8 @@ each rule) to ``--out``; ``--tabulate`` prints the tables from it.
     python benchmarks/verdicts.py [--datasets ...] [--sizes 500 1000 2000]
         [--draws 1] [--repeats 3] [--calibrations cross_fit holdout]
         [--n-jobs 2] [--out benchmarks/results]
-    python benchmarks/verdicts.py --tabulate
+    python benchmarks/verdicts.py --tabulate [--rst docs/benchmark_verdicts_table.rst]
+        [--facts docs/benchmark_verdicts_facts.rst]
 """
 
 import argparse
@@ -263,6 +264,68 @@ def tables(out, fmt="pipe"):
     return parts
 
 
+def facts(out):
+    """The numbers of the user guide's prose (see ``_facts``)."""
+    from _facts import count
+
+    from sklearn_focal.compare import DEFAULT_RULE
+
+    runs = pd.read_csv(Path(out) / "verdicts_runs.csv")
+    primary = runs[runs["calibration"] == runs["calibration"].iloc[0]]
+    keys = ["dataset", "size", "draw"]
+    best = primary.groupby(keys)["fresh_log_loss"].transform("min")
+    regret = primary["fresh_log_loss"] - best
+
+    def mean_regret(rule):
+        return f"{regret[primary[f'recommended_by_{rule}']].mean():.4f}"
+
+    calls, contradicted, inside, total = 0, 0, 0, 0
+    for metric in ("log_loss", "ece"):
+        paired = primary.dropna(subset=[f"{metric}_verdict"])
+        called = paired[paired[f"{metric}_verdict"] != "no clear difference"]
+        diff = called[f"fresh_{metric}_diff"]
+        calls += len(called)
+        contradicted += int(
+            np.where(called[f"{metric}_verdict"] == "better", diff > 0, diff < 0).sum()
+        )
+        inside += int(
+            paired[f"fresh_{metric}_diff"]
+            .between(paired[f"{metric}_diff_ci_low"], paired[f"{metric}_diff_ci_high"])
+            .sum()
+        )
+        total += len(paired)
+    result = {
+        "vrd_regret_default": mean_regret(DEFAULT_RULE),
+        "vrd_regret_simplest": mean_regret("simplest_within_noise"),
+        "vrd_calls": str(calls),
+        "vrd_contradicted": "none" if contradicted == 0 else str(contradicted),
+        "vrd_inside": f"{100 * inside / total:.0f} %",
+        "vrd_draws": str(primary.groupby(keys).ngroups),
+    }
+    calibrated = runs[runs["method"].isin(CALIBRATED)]
+    modes = calibrated.pivot_table(
+        index=[*keys, "method"], columns="calibration", values="fresh_log_loss"
+    ).dropna()
+    if {"cross_fit", "holdout"} <= set(modes.columns):
+        wins = int((modes["cross_fit"] < modes["holdout"]).sum())
+        seconds = calibrated.groupby("calibration")["fit_seconds"].sum()
+        result["vrd_crossfit_wins"] = count(wins, len(modes))
+        result["vrd_crossfit_cost"] = f"{seconds['cross_fit'] / seconds['holdout']:.1f}"
+        temperature = calibrated[calibrated["method"] == "temperature"]
+        means = temperature.groupby("calibration")[
+            ["fresh_log_loss", "fresh_ece"]
+        ].mean()
+        for mode in ("cross_fit", "holdout"):
+            result[f"vrd_{mode}_ll"] = f"{means.loc[mode, 'fresh_log_loss']:.4f}"
+            result[f"vrd_{mode}_ece"] = f"{means.loc[mode, 'fresh_ece']:.4f}"
+    return result
+
+
+def rst(out) -> str:
+    """The docs' tables (``--rst``)."""
+    return "\n".join(f"**{title}**\n\n{table}\n" for title, table in tables(out, "rst"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(LARGE))
@@ -275,6 +338,10 @@ def main():
     parser.add_argument("--out", default="benchmarks/results")
     parser.add_argument("--resume", action="store_true", help="skip finished draws")
     parser.add_argument("--tabulate", action="store_true", help="run nothing")
+    parser.add_argument("--rst", help="also write the tables, in reStructuredText")
+    parser.add_argument(
+        "--facts", help="also write the prose's numbers (substitutions) here"
+    )
     args = parser.parse_args()
     if not args.tabulate:
         start = time.perf_counter()
@@ -282,6 +349,12 @@ def main():
         print(f"total: {time.perf_counter() - start:.0f} s\n")
     for title, table in tables(args.out):
         print(f"{title}\n\n{table}\n")
+    if args.rst:
+        Path(args.rst).write_text(rst(args.out))
+    if args.facts:
+        from _facts import write
+
+        write(args.facts, facts(args.out))
 
 
 if __name__ == "__main__":

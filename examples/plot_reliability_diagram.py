@@ -4,8 +4,9 @@ Reliability diagrams for multiclass
 =====================================
 
 scikit-learn's :class:`~sklearn.calibration.CalibrationDisplay` draws the
-reliability curve of a *binary* classifier. :class:`~sklearn_focal.display.
-ReliabilityDisplay` draws it for any number of classes: the *top-label*
+reliability curve of a *binary* classifier.
+:class:`~sklearn_focal.display.ReliabilityDisplay` draws it for any number of
+classes: the *top-label*
 diagram bins the probability of the predicted class and compares it with the
 accuracy in each bin; the *classwise* diagram does the same for every class's
 probability.

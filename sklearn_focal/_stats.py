@@ -15,7 +15,7 @@ seed), so that a difference between two methods is bootstrapped on the
 same rows: a paired bootstrap. The smooth ECE keeps the bandwidth of the
 whole test part on its resamples.
 
-Intervals (:func:`interval`) combine two sources of noise:
+Intervals (``interval``) combine two sources of noise:
 
 * the spread of the point values over repeats (new split, new network
   seeds), ``s**2 / R``;

@@ -105,7 +105,8 @@ def update_gammas(
 
 
 class AdaFocalCallback(Callback):
-    """skorch callback that updates an :class:`AdaFocalLoss` criterion.
+    """skorch callback that updates an
+    :class:`~sklearn_focal.losses.AdaFocalLoss` criterion.
 
     By default it collects the logits of the validation pass skorch runs at
     the end of every epoch (so validation runs once per epoch) and updates
@@ -226,8 +227,9 @@ class AdaFocalClassifier(_BaseFocalClassifier):
     Like :class:`FocalClassifier`, but gamma is not one number: every
     confidence bin has its own signed gamma, updated after each epoch from the
     calibration of a held-out validation split (see the module docs and
-    :func:`update_gammas`). Over-confident bins get stronger focal loss;
-    under-confident bins switch to the inverse focal loss.
+    :func:`~sklearn_focal.adafocal.update_gammas`). Over-confident bins get
+    stronger focal loss; under-confident bins switch to the inverse focal
+    loss.
 
     Parameters
     ----------

@@ -47,11 +47,13 @@ import tempfile
 from pathlib import Path
 
 #: Settings of --quick: a smaller network, fewer epochs, a smaller grid,
-#: two folds.
+#: two folds, and post-hoc calibration on a holdout (one network instead of
+#: cv + 1).
 QUICK = {
     "estimator_params": {"hidden_layer_sizes": (128,), "max_iter": 40},
     "gammas": (0.0, 0.5, 1.0, 2.0, 3.0),
     "cv": 2,
+    "calibration": "holdout",
 }
 
 
@@ -131,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--quick",
         action="store_true",
-        help="smaller network, 40 epochs, gamma in {0, 0.5, 1, 2, 3}, 2 folds",
+        help="smaller network, 40 epochs, gamma in {0, 0.5, 1, 2, 3}, 2 folds, "
+        "holdout calibration",
     )
     compare.add_argument(
         "--device", default="auto", help="auto, cpu, cuda, cuda:1, ..."
@@ -148,8 +151,8 @@ def _parser() -> argparse.ArgumentParser:
         "--calibration",
         choices=CALIBRATIONS,
         default=None,
-        help="rows of the post-hoc calibrators: a held-out part (holdout) or "
-        "out-of-fold predictions (cross_fit, the default)",
+        help="rows of the post-hoc calibrators: a held-out part (holdout, the "
+        "--quick default) or out-of-fold predictions (cross_fit, the default)",
     )
     compare.add_argument(
         "--save-model",
@@ -390,9 +393,9 @@ def _compare(args) -> None:
     from .compare import check_comparison_inputs, compare_calibration
 
     _check_args(args)
-    _check_model_path(args.save_model)
-    report = _Report(args.out, args.overwrite)
+    report = _Report(args.out, args.overwrite)  # creates --out's parent
     try:
+        _check_model_path(args.save_model)
         X, y = _load(args)
         options = {
             "methods": args.methods,
@@ -401,8 +404,8 @@ def _compare(args) -> None:
             "test_size": args.test_size,
             "n_bins": args.n_bins,
             "device": args.device,
-            **({} if args.calibration is None else {"calibration": args.calibration}),
             **(QUICK if args.quick else {}),
+            **({} if args.calibration is None else {"calibration": args.calibration}),
         }
         try:  # everything before any training
             checked = check_comparison_inputs(X, y, **options)

@@ -1,12 +1,12 @@
 """Which calibration approach should I use on this data set, and is the
 difference real?
 
-:func:`compare_calibration` answers it for one tabular data set. The
+:func:`~sklearn_focal.compare_calibration` answers it for one tabular data set. The
 protocol, repeated ``n_repeats`` times with new seeds:
 
 1. A stratified train/test split (``test_size``).
 2. Every method of :mod:`sklearn_focal.methods` is built as the public,
-   unfitted estimator :func:`~sklearn_focal.methods.make_method` returns,
+   unfitted estimator :func:`~sklearn_focal.make_method` returns,
    with the repeat's seed, and fitted on the training part: the same
    preprocessing, network architecture and training recipe
    (``estimator_params``) for every method. A network that several methods
@@ -20,11 +20,13 @@ protocol, repeated ``n_repeats`` times with new seeds:
    ``X_ood``, also how well the confidence tells those rows from the test
    rows.
 
-The result, a :class:`CalibrationComparison`, holds every run, the mean of
+The result, a :class:`~sklearn_focal.compare.CalibrationComparison`, holds
+every run, the mean of
 each metric with a 95 % interval (see :mod:`sklearn_focal._stats`), the
 paired difference of each method to a reference with a verdict, and a
-recommendation; :meth:`CalibrationComparison.fit_recommended` fits the
-recommended method on all the rows. Repeats and groups of methods are
+recommendation;
+:meth:`~sklearn_focal.compare.CalibrationComparison.fit_recommended` fits
+the recommended method on all the rows. Repeats and groups of methods are
 independent jobs: ``n_jobs`` runs them in parallel with joblib (any backend,
 Dask included).
 """
@@ -110,9 +112,44 @@ def _interval(row, metric):
     return f"{row[metric]:.4f}, 95 % interval {low:.4f} to {high:.4f}"
 
 
+def _ties(comparison, best, candidates):
+    """The sentence's end: which candidates the paired intervals cannot
+    separate from ``best``."""
+    tied = _unclear(comparison, best, candidates)
+    if not tied:
+        return (
+            "; the paired 95 % intervals of every other method's difference to "
+            "it exclude 0."
+        )
+    names = ", ".join(sorted(tied, key=list(comparison.summary.index).index))
+    return (
+        f". No clear difference from {names}: the paired 95 % intervals of "
+        "their differences to it include 0, so any of them is a defensible "
+        "choice; this one has the lowest expected loss on new data "
+        "(benchmarks/verdicts.py)."
+    )
+
+
 def _lowest_log_loss(comparison):
-    """The lowest mean log loss among the accuracy-eligible methods; the
-    sentence says which others are within the noise of it."""
+    """The lowest mean log loss of all methods; the sentence gives its
+    accuracy and says which others are within the noise of it."""
+    summary = comparison.summary
+    best = summary["log_loss"].idxmin()
+    row = summary.loc[best]
+    accuracy = (
+        f", accuracy {row['accuracy']:.3f} (the best: {summary['accuracy'].max():.3f})"
+        if row["accuracy"] < summary["accuracy"].max()
+        else f", and the best accuracy ({row['accuracy']:.3f})"
+    )
+    return best, (
+        f"Use {best}: the lowest mean log loss ({_interval(row, 'log_loss')})"
+        f"{accuracy}" + _ties(comparison, best, list(summary.index))
+    )
+
+
+def _lowest_log_loss_accurate(comparison):
+    """The lowest mean log loss among the methods within 1 point of the best
+    accuracy."""
     eligible, accuracy = _eligible(comparison)
     best = comparison.summary.loc[eligible, "log_loss"].idxmin()
     row = comparison.summary.loc[best]
@@ -121,27 +158,17 @@ def _lowest_log_loss(comparison):
             f"Use {best}: the only method with {accuracy}; its log loss is "
             f"{_interval(row, 'log_loss')}."
         )
-    tied = _unclear(comparison, best, eligible)
-    if not tied:
-        return best, (
-            f"Use {best}: the lowest mean log loss ({_interval(row, 'log_loss')}) "
-            f"among the methods with {accuracy}; the paired 95 % intervals of "
-            "every other method's difference to it exclude 0."
-        )
-    names = ", ".join(sorted(tied, key=list(comparison.summary.index).index))
     return best, (
         f"Use {best}: the lowest mean log loss ({_interval(row, 'log_loss')}) "
-        f"among the methods with {accuracy}. No clear difference from {names}: "
-        "the paired 95 % intervals of their differences to it include 0, so "
-        "any of them is a defensible choice; it has the lowest expected loss "
-        "on new data (benchmarks/verdicts.py)."
+        f"among the methods with {accuracy}" + _ties(comparison, best, eligible)
     )
 
 
 def _simplest_within_noise(comparison):
-    """Among the methods that the paired intervals cannot separate from the
-    lowest log loss, the simplest (``_methods.SIMPLICITY``)."""
-    best, sentence = _lowest_log_loss(comparison)
+    """Among the accuracy-eligible methods that the paired intervals cannot
+    separate from the lowest log loss, the simplest (``_methods.SIMPLICITY``);
+    the previous release's rule."""
+    best, sentence = _lowest_log_loss_accurate(comparison)
     eligible, accuracy = _eligible(comparison)
     tied = _unclear(comparison, best, eligible)
     if not tied:
@@ -168,21 +195,12 @@ def _lowest_upper_bound(comparison):
     )
 
 
-def _lowest_log_loss_any_accuracy(comparison):
-    """The lowest mean log loss, whatever the accuracy."""
-    best = comparison.summary["log_loss"].idxmin()
-    row = comparison.summary.loc[best]
-    return best, (
-        f"Use {best}: the lowest mean log loss ({_interval(row, 'log_loss')})."
-    )
-
-
 #: Rule name -> function of a comparison returning (method, sentence).
 RECOMMENDATION_RULES = {
     "lowest_log_loss": _lowest_log_loss,
+    "lowest_log_loss_accurate": _lowest_log_loss_accurate,
     "simplest_within_noise": _simplest_within_noise,
     "lowest_upper_bound": _lowest_upper_bound,
-    "lowest_log_loss_any_accuracy": _lowest_log_loss_any_accuracy,
 }
 #: The rule of ``recommendation``: the one of lowest mean regret on fresh
 #: data in ``benchmarks/verdicts.py``.
@@ -193,7 +211,7 @@ DEFAULT_RULE = "lowest_log_loss"
 # The result
 # ------------------------------------------------------------------------------
 class CalibrationComparison:
-    """The result of :func:`compare_calibration`.
+    """The result of :func:`~sklearn_focal.compare_calibration`.
 
     Attributes
     ----------
@@ -216,7 +234,7 @@ class CalibrationComparison:
         two is clearly better and neither clearly worse, "worse" the other
         way round, else "no clear difference".
     recommendation : str
-        One sentence: the method to use and why (:data:`DEFAULT_RULE`; see
+        One sentence: the method to use and why (the default rule of
         :meth:`recommend`).
     recommended : str
         The method the recommendation names.
@@ -229,7 +247,7 @@ class CalibrationComparison:
         ``n_repeats``, ``n_bootstrap``, ``random_state``, ``version``,
         ``select_gamma_by``, ``calibration``, ``class_weight``.
     method_params : dict
-        The keywords of :func:`~sklearn_focal.methods.make_method` (but
+        The keywords of :func:`~sklearn_focal.make_method` (but
         ``random_state``) that built every method.
     seeds : ndarray of shape (n_repeats,)
         The ``random_state`` of each repeat's estimators.
@@ -351,11 +369,16 @@ class CalibrationComparison:
 
         Parameters
         ----------
-        rule : str, default=DEFAULT_RULE
-            One of :data:`RECOMMENDATION_RULES`: ``"lowest_log_loss"`` (the
-            default, chosen by its regret on fresh data in
-            ``benchmarks/verdicts.py``), ``"simplest_within_noise"``,
-            ``"lowest_upper_bound"`` or ``"lowest_log_loss_any_accuracy"``.
+        rule : str, default="lowest_log_loss"
+            One of :data:`~sklearn_focal.compare.RECOMMENDATION_RULES`:
+            ``"lowest_log_loss"`` (the lowest mean log loss of all methods;
+            the default, the rule of lowest regret on fresh data in
+            ``benchmarks/verdicts.py``), ``"lowest_log_loss_accurate"`` (the
+            same among the methods within 1 point of the best accuracy),
+            ``"simplest_within_noise"`` (the simplest of the accurate
+            methods within the noise of the lowest log loss: the previous
+            release's rule) or ``"lowest_upper_bound"`` (the accurate method
+            whose log loss has the lowest upper 95 % bound).
 
         Returns
         -------
@@ -451,7 +474,8 @@ def check_comparison_inputs(
     class_weight=None,
     device="auto",
 ):
-    """Check the arguments of :func:`compare_calibration` without training.
+    """Check the arguments of :func:`~sklearn_focal.compare_calibration`
+    without training.
 
     The same checks ``compare_calibration`` runs before any training: the
     arguments, the data and its classes against the splits, and every
@@ -462,7 +486,7 @@ def check_comparison_inputs(
     X, y, methods, reference, n_repeats, X_ood, preprocessor, test_size, cv, \
 n_bins, gammas, select_gamma_by, calibration, calibration_size, \
 estimator_params, class_weight, device
-        As in :func:`compare_calibration`.
+        As in :func:`~sklearn_focal.compare_calibration`.
 
     Returns
     -------
@@ -470,7 +494,7 @@ estimator_params, class_weight, device
         ``methods`` (the list, duplicates removed), ``gammas`` (floats),
         ``y`` (a 1-D array), ``labels`` (the sorted classes) and
         ``method_params`` (the keywords of
-        :func:`~sklearn_focal.methods.make_method`).
+        :func:`~sklearn_focal.make_method`).
     """
     method_params = {
         "preprocessor": preprocessor,
@@ -546,8 +570,10 @@ def compare_calibration(
     """Compare calibration approaches on one data set, with repeats and
     intervals.
 
-    See the module docs for the protocol, :mod:`sklearn_focal.methods` for
-    the methods and :class:`CalibrationComparison` for what it returns.
+    See the module docs (:mod:`sklearn_focal.compare`) for the protocol,
+    :mod:`sklearn_focal.methods` for the methods and
+    :class:`~sklearn_focal.compare.CalibrationComparison` for what it
+    returns.
 
     Parameters
     ----------
@@ -556,7 +582,8 @@ def compare_calibration(
     y : array-like of shape (n_samples,)
         Class labels.
     methods : sequence of str, default=None
-        Subset of :data:`METHODS`; default all of them.
+        Subset of :data:`~sklearn_focal.methods.METHODS`; default all of
+        them.
     reference : str, default="cross_entropy"
         The method the others are paired with; one of ``methods``.
     n_repeats : int, default=5

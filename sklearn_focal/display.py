@@ -960,7 +960,7 @@ accuracy_std, training_curvature_std : array-like, default=None
         ``scoring=`` were (the ECE is the scorer of
         :func:`~sklearn_focal.metrics.expected_calibration_error` with
         uniform bins and l1 norm, e.g.
-        :data:`~sklearn_focal.scoring.ece_scorer`), failing that under its
+        ``sklearn_focal.scoring.ece_scorer``), failing that under its
         scorer name (``neg_ece``); negated scores are turned back into
         errors and curvatures. Any other name is looked up as a key of
         ``scoring=`` and drawn as scored. If the grid varies other
@@ -1062,7 +1062,9 @@ class PairedDifferenceDisplay(_DisplayMixin):
     Parameters
     ----------
     paired : DataFrame
-        :attr:`CalibrationComparison.paired`: indexed by method, with
+        The ``paired`` table of a
+        :class:`~sklearn_focal.compare.CalibrationComparison`: indexed by
+        method, with
         ``{m}_diff``, ``{m}_diff_ci_low``, ``{m}_diff_ci_high`` and
         ``{m}_verdict`` for each metric ``m``.
     reference : str

@@ -1,33 +1,27 @@
 """The comparison's methods as public, unfitted scikit-learn estimators.
 
-:func:`make_method` builds each method of
+:func:`~sklearn_focal.make_method` builds each method of
 :func:`~sklearn_focal.compare_calibration` from scikit-learn's pieces and the
 package's estimators, so that the model a comparison recommends is one
 ``make_method(name, ...).fit(X, y)`` away, and what the comparison measured
 is what a user deploys (the comparison evaluates exactly these
 estimators). Every method takes raw tabular data: a
-:class:`TabularPreprocessor` comes first.
+:class:`~sklearn_focal.methods.TabularPreprocessor` comes first.
 
-========================================  =========================================
-method                                    estimator
-========================================  =========================================
-``cross_entropy``                         ``FocalClassifier(gamma=0)``
-``focal``                                 :class:`~sklearn_focal.GammaSearchClassifier`
-``focal_sd53``                            ``FocalClassifier(loss="focal_sd53")``
-``adafocal``                              :class:`~sklearn_focal.AdaFocalClassifier`
-``temperature``, ``isotonic``,            ``CalibratedClassifierCV`` of
-``sigmoid``                               ``cross_entropy``
-``focal+temperature``,                    ``CalibratedClassifierCV(method=
-``adafocal+temperature``                  "temperature")`` of ``focal``, ``adafocal``
-``refine_then_calibrate``                 ``CalibratedClassifierCV(method=
-                                          "temperature")`` of cross-entropy
-                                          early-stopped on the temperature-scaled
-                                          validation log loss (Berta et al., 2025)
-``logistic_regression``,                  scikit-learn's, default settings
-``hist_gradient_boosting``
-``...+isotonic``                          ``CalibratedClassifierCV(method=
-                                          "isotonic", cv=cv)`` of the baseline
-========================================  =========================================
+* ``cross_entropy``: ``FocalClassifier(gamma=0)``;
+* ``focal``: :class:`~sklearn_focal.GammaSearchClassifier`;
+* ``focal_sd53``: ``FocalClassifier(loss="focal_sd53")``;
+* ``adafocal``: :class:`~sklearn_focal.AdaFocalClassifier`;
+* ``temperature``, ``isotonic``, ``sigmoid``: ``cross_entropy`` in a
+  :class:`~sklearn.calibration.CalibratedClassifierCV` of that method;
+* ``focal+temperature``, ``adafocal+temperature``: ``focal`` and
+  ``adafocal`` temperature-scaled the same way;
+* ``refine_then_calibrate``: cross-entropy early-stopped on the
+  temperature-scaled validation log loss, then temperature-scaled (Berta et
+  al., 2025);
+* ``logistic_regression``, ``hist_gradient_boosting``: scikit-learn's,
+  default settings; ``...+isotonic``: the same in
+  ``CalibratedClassifierCV(method="isotonic", cv=cv)``.
 
 The calibrated networks get their calibration rows by ``calibration``:
 
@@ -99,7 +93,7 @@ def make_preprocessor(X):
 
     See Also
     --------
-    TabularPreprocessor : the same, deciding at ``fit``.
+    sklearn_focal.methods.TabularPreprocessor : the same, deciding at ``fit``.
 
     Examples
     --------
@@ -123,8 +117,8 @@ def make_preprocessor(X):
 
 
 class TabularPreprocessor(TransformerMixin, BaseEstimator):
-    """:func:`make_preprocessor` as a transformer: the columns of the data
-    it is fitted on decide the preprocessing.
+    """:func:`~sklearn_focal.methods.make_preprocessor` as a transformer:
+    the columns of the data it is fitted on decide the preprocessing.
 
     Attributes
     ----------
@@ -220,9 +214,10 @@ def make_method(
     Parameters
     ----------
     name : str
-        One of :data:`METHODS`.
+        One of :data:`~sklearn_focal.methods.METHODS`.
     preprocessor : "auto", transformer or None, default="auto"
-        ``"auto"``: a :class:`TabularPreprocessor` first; a transformer is
+        ``"auto"``: a :class:`~sklearn_focal.methods.TabularPreprocessor`
+        first; a transformer is
         cloned; None: the data are used as they are.
     estimator_params : dict, default=None
         Parameters of every network (``hidden_layer_sizes``, ``max_iter``,

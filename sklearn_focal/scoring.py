@@ -12,13 +12,13 @@ classifier with ``predict_proba``.
 The curvature scorers measure the Hessian of a loss at the fitted weights
 on the scored fold (:mod:`sklearn_focal.curvature`), of one of two losses:
 
-* the **cross-entropy** (:data:`hessian_trace_scorer`, ``neg_hessian_trace``;
-  :data:`hessian_top_eigenvalue_scorer`, ``neg_hessian_top_eigenvalue``), whatever
+* the **cross-entropy** (``hessian_trace_scorer``, ``neg_hessian_trace``;
+  ``hessian_top_eigenvalue_scorer``, ``neg_hessian_top_eigenvalue``), whatever
   the training loss: the same function for every network, so its values
   compare across gamma and methods. It is the default (the comparison's
   ``hessian_trace`` column, ``calibration_scoring(curvature=True)``);
-* the **training loss** (:data:`training_hessian_trace_scorer`,
-  ``neg_training_hessian_trace``; :data:`training_hessian_top_eigenvalue_scorer`,
+* the **training loss** (``training_hessian_trace_scorer``,
+  ``neg_training_hessian_trace``; ``training_hessian_top_eigenvalue_scorer``,
   ``neg_training_hessian_top_eigenvalue``): focal loss with the network's
   own gamma, FLSD-53, AdaFocal's. This is the curvature Kimura & Naganuma
   show falling with gamma; each network is measured on its own loss.

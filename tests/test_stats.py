@@ -187,15 +187,18 @@ def test_recommendation_rules_on_clear_differences():
         ece=[0.05, 0.02, 0.03, 0.01],
         noise=0.002,
     )
-    method, sentence = c.recommend("lowest_log_loss")
+    # within 1 point of the best accuracy: temperature
+    method, sentence = c.recommend("lowest_log_loss_accurate")
     assert method == "temperature"
     assert sentence.startswith("Use temperature: the lowest mean log loss")
     assert "exclude 0" in sentence
     assert c.recommend("simplest_within_noise")[0] == "temperature"
     assert c.recommend("lowest_upper_bound")[0] == "temperature"
-    # without the accuracy filter, the low-accuracy model's loss wins
-    assert c.recommend("lowest_log_loss_any_accuracy")[0] == "logistic_regression"
-    assert (c.recommended, c.recommendation) == c.recommend()
+    # the default: the lowest log loss of all, its accuracy said plainly
+    method, sentence = c.recommend()
+    assert method == "logistic_regression"
+    assert "accuracy 0.850 (the best: 0.905)" in sentence
+    assert (c.recommended, c.recommendation) == c.recommend("lowest_log_loss")
 
 
 def test_rules_on_differences_within_the_noise():
@@ -207,7 +210,7 @@ def test_rules_on_differences_within_the_noise():
         noise=0.02,
     )
     # the three within noise of each other: the lowest mean, said so ...
-    method, sentence = c.recommend("lowest_log_loss")
+    method, sentence = c.recommend()
     assert method == c.summary["log_loss"].idxmin()
     assert "No clear difference from" in sentence and "include 0" in sentence
     # ... or the simplest of them, temperature
