@@ -17,7 +17,6 @@ logits are shifted by ``-log(class_weight_)``.
 
 from __future__ import annotations
 
-import copy
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
@@ -27,7 +26,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import validate_data
 from skorch.callbacks import Callback
 from skorch.helper import predefined_split
 from torch import nn
@@ -49,11 +48,11 @@ from ._data import (
     check_numeric_columns,
     device_datasets,
     module_dtype,
-    validation_split,
 )
-from ._labels import label
 from ._net import propagate_interrupts
 from ._predict import _PredictMixin
+from ._transaction import fit_transaction
+from ._validation import validation_parts
 
 
 @contextmanager
@@ -326,13 +325,13 @@ class _BaseFocalClassifier(_PredictMixin, ClassifierMixin, BaseEstimator):
         classes=None,
         validation=None,
     ):
-        with self._transaction(in_place=continued and incremental):
+        with fit_transaction(self, in_place=continued and incremental):
             X, y_encoded, sample_weight = self._training_data(
                 X, y, sample_weight, continued, incremental, classes
             )
             torch_seed, split_seed, shuffle_seed = self._seeds(continued)
-            train, valid = self._split(
-                (X, y_encoded, sample_weight), validation, split_seed, incremental
+            train, valid = validation_parts(
+                self, (X, y_encoded, sample_weight), validation, split_seed, incremental
             )
             device = resolve_device(self.device)
             with _seeded_torch(torch_seed, device):
@@ -346,52 +345,6 @@ class _BaseFocalClassifier(_PredictMixin, ClassifierMixin, BaseEstimator):
                     self._train(net, *datasets, incremental)
             self._record_fit(net, continued, incremental)
         return self
-
-    @contextmanager
-    def _transaction(self, *, in_place: bool):
-        """Leave the estimator as it was if the block raises.
-
-        A new fit builds a new net and replaces attributes only at the end,
-        so keeping references suffices; ``partial_fit`` trains the fitted net
-        in place, so its weights, optimizer, loss state and history length
-        are saved too.
-        """
-        saved = {k: v for k, v in vars(self).items() if self._is_fitted_attribute(k)}
-        states = None
-        if in_place:
-            net = self.net_
-            states = (
-                copy.deepcopy(net.module_.state_dict()),
-                copy.deepcopy(net.optimizer_.state_dict()),
-                copy.deepcopy(net.criterion_.state_dict())
-                if isinstance(net.criterion_, nn.Module)
-                else None,
-                len(net.history_),
-                net.callbacks,
-                net.callbacks_,
-            )
-        try:
-            yield
-        except BaseException:
-            for key in [k for k in vars(self) if self._is_fitted_attribute(k)]:
-                delattr(self, key)
-            vars(self).update(saved)
-            if states is not None:
-                net = self.net_
-                net.module_.load_state_dict(states[0])
-                net.optimizer_.load_state_dict(states[1])
-                if states[2] is not None:
-                    net.criterion_.load_state_dict(states[2])
-                del net.history_[states[3] :]
-                net.callbacks, net.callbacks_ = states[4], states[5]
-            raise
-
-    def _is_fitted_attribute(self, key: str) -> bool:
-        return (
-            key.endswith("_")
-            and not key.startswith("_")
-            and not key.startswith(ROUTED_PREFIXES)
-        )
 
     def _training_data(self, X, y, sample_weight, continued, incremental, classes):
         """Validated ``X``, encoded ``y`` and the per-sample weights (times
@@ -434,66 +387,6 @@ class _BaseFocalClassifier(_PredictMixin, ClassifierMixin, BaseEstimator):
             return sample_weight
         alpha = self.class_weight_[y_encoded].astype(np.float32)
         return alpha if sample_weight is None else sample_weight * alpha
-
-    def _split(self, data, validation, seed, incremental):
-        """The training and validation parts, each ``(X, y, sample_weight)``;
-        the validation part is ``X_val`` when given, else a stratified
-        ``validation_fraction`` of ``data`` (None when none is needed)."""
-        if validation is not None:
-            valid = self._explicit_validation(*validation)
-            self._check_validation_weights(valid[2], len(valid[1]))
-            return data, valid
-        if not self._needs_validation(incremental):
-            return data, None
-        y_encoded = data[1]
-        train, valid = validation_split(
-            y_encoded, self.validation_fraction, seed, self._validation_hint
-        )
-        if self.class_weight == "balanced":
-            absent = np.setdiff1d(np.unique(y_encoded), y_encoded[valid])
-            if len(absent):
-                rare = label(self.classes_[absent[0]])
-                raise ValueError(
-                    f"class_weight='balanced' weighs class {rare!r} up, but it "
-                    "has too few samples to appear in the validation split, "
-                    "where early stopping would never see it. Pass more samples "
-                    "of it, or a class_weight dict."
-                )
-        parts = [
-            tuple(None if a is None else a[i] for a in data) for i in (train, valid)
-        ]
-        self._check_validation_weights(parts[1][2], len(valid))
-        return parts
-
-    def _explicit_validation(self, X_val, y_val, sample_weight_val):
-        check_numeric_columns(X_val, type(self).__name__)
-        X_val = validate_data(self, X_val, reset=False, dtype=np.float32)
-        y_val = column_or_1d(y_val)
-        if len(y_val) != len(X_val):
-            raise ValueError(
-                f"X_val has {len(X_val)} rows but y_val has {len(y_val)} labels."
-            )
-        y_val = _targets.encode_labels(y_val, self.classes_)
-        if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=np.float32, ensure_non_negative=True
-            )
-        return X_val, y_val, self._alpha(y_val, sample_weight_val)
-
-    def _check_validation_weights(self, weight, n_valid):
-        if weight is not None and not weight.any():
-            what = (
-                "sample_weight"
-                if self.class_weight is None
-                else "sample_weight times class_weight"
-            )
-            raise ValueError(
-                f"{what} is zero on all {n_valid} samples of the validation "
-                f"split (validation_fraction={self.validation_fraction}), so the "
-                f"validation loss that {self._validation_user} needs is "
-                "undefined. Give non-zero weight to more samples or raise "
-                "validation_fraction."
-            )
 
     def _prepare_net(self, train, valid, device, continued, incremental):
         """The net to train: the fitted one (``partial_fit``), or a new one,
