@@ -39,12 +39,16 @@ __all__ = [
     "training_work",
 ]
 
-#: Multiply-adds of one operation from which several threads pay. Measured
-#: on two idle cores (``benchmarks/contention.py``): a training step of the
-#: ``--quick`` network (9.5k parameters) on 256 rows, 7.3M, ran faster on
-#: one thread; 64 rows through the default network (84k parameters), 16M,
-#: and 1024 rows through the quick one, 29M, ran faster on two.
-PARALLEL_WORK = 10_000_000
+#: Multiply-adds of one operation from which several threads pay, on
+#: balance. Measured on two cores (``benchmarks/contention.py``, 20 epochs
+#: on the digits, median of 5): the default (256, 256) network, 64M per
+#: training step of 256 rows, fits 1.16x faster on two idle threads than on
+#: one (0.54 s against 0.63 s), but 3x slower on two as soon as another
+#: process keeps a core busy (1.9 s against 0.6 s); the ``--quick`` network
+#: is faster on one thread in both cases. One thread up to 200M: the
+#: networks of a tabular problem train on one thread, a wide network on
+#: large batches on all of them.
+PARALLEL_WORK = 200_000_000
 
 
 def resolve(n_threads, work: int) -> int:
