@@ -46,6 +46,7 @@ from sklearn.model_selection import train_test_split
 from sklearn_focal import compare_calibration
 from sklearn_focal.compare import DEFAULT_RULE, RECOMMENDATION_RULES
 from sklearn_focal.datasets import list_datasets, load_dataset
+from sklearn_focal.gamma_search import SELECT_BY
 from sklearn_focal.metrics import expected_calibration_error, log_loss
 
 #: The methods of the OOD part: one of each family (the gamma search of
@@ -72,29 +73,44 @@ def _load(dataset, max_samples):
 
 def _gamma_criterion(dataset, comparison, X, y):
     """Test ECE and log loss of focal with gamma picked by the held-out ECE
-    (the default) and by the held-out log loss."""
+    and by the held-out log loss (one of them the comparison's own)."""
     rows = []
     for repeat, models in enumerate(comparison.estimators):
         train, test = comparison.train_indices[repeat], comparison.test_indices[repeat]
-        by_ece = models["focal"]
-        results = by_ece[-1].validation_results_
-        gamma_ece = float(by_ece[-1].best_gamma_)
-        gamma_ll = float(results["gamma"][np.argmin(results["log_loss"])])
-        by_ll = by_ece
-        if gamma_ll != gamma_ece:  # what select_gamma_by="log_loss" would keep
-            by_ll = clone(by_ece).set_params(classifier__select_by="log_loss")
-            by_ll.fit(X.iloc[train], y[train])
+        fitted = models["focal"]
+        results = fitted[-1].validation_results_
         row = {"dataset": dataset, "repeat": repeat}
-        for name, gamma, model in (
-            ("ece", gamma_ece, by_ece),
-            ("log_loss", gamma_ll, by_ll),
-        ):
+        for name in SELECT_BY:
+            gamma = float(results["gamma"][np.argmin(results[name])])
+            model = fitted
+            if name != fitted[-1].select_by and gamma != fitted[-1].best_gamma_:
+                model = clone(fitted).set_params(classifier__select_by=name)
+                model.fit(X.iloc[train], y[train])
             proba = model.predict_proba(X.iloc[test])
             row[f"gamma_by_{name}"] = gamma
             row[f"test_ece_by_{name}"] = expected_calibration_error(y[test], proba)
             row[f"test_log_loss_by_{name}"] = log_loss(y[test], proba)
         rows.append(row)
     return rows
+
+
+def best_criterion(criterion):
+    """The ``select_by`` under which focal had the lower mean test ECE over
+    the data sets: the package's default (tests/test_docs.py checks)."""
+    means = {name: criterion[f"test_ece_by_{name}"].mean() for name in SELECT_BY}
+    return min(means, key=means.get)
+
+
+def _wins(criterion, metric):
+    by_set = criterion.groupby("dataset")[
+        [f"{metric}_by_ece", f"{metric}_by_log_loss"]
+    ].mean()
+    ece, ll = by_set[f"{metric}_by_ece"], by_set[f"{metric}_by_log_loss"]
+    close = np.isclose(ece, ll, rtol=0, atol=1e-12)
+    return (
+        f"lower on {int(((ll < ece) & ~close).sum())}, higher on "
+        f"{int(((ll > ece) & ~close).sum())} and equal on {int(close.sum())}"
+    )
 
 
 def run(args):
@@ -272,6 +288,9 @@ def facts(out):
             f"{criterion['test_log_loss_by_ece'].mean():.3f} against "
             f"{criterion['test_log_loss_by_log_loss'].mean():.3f}"
         ),
+        "cmp_criterion_best": f'``"{best_criterion(criterion)}"``',
+        "cmp_criterion_ece_wins": _wins(criterion, "test_ece"),
+        "cmp_criterion_ll_wins": _wins(criterion, "test_log_loss"),
     }
     if ood is not None:
         auroc = ood.groupby("dataset")["ood_auroc_entropy"]

@@ -48,6 +48,7 @@ from ._compat import HasMethods, Interval, StrOptions, _safe_indexing, validate_
 from ._methods import CALIBRATIONS, METHODS
 from ._recommend import DEFAULT_RULE, RECOMMENDATION_RULES
 from ._result import CalibrationComparison
+from .gamma_search import DEFAULT_SELECT_BY, SELECT_BY
 from .methods import (
     DEFAULT_CALIBRATION,
     DEFAULT_GAMMAS,
@@ -74,9 +75,8 @@ METRICS_COLUMNS = (
 OOD_COLUMNS = tuple(
     m.name for m in METRICS.values() if m.in_comparison and m.response == "ood"
 )
-#: Default of ``select_gamma_by``, chosen by ``benchmarks/compare.py``: the
-#: criterion with the lower mean test ECE of ``focal`` on the bundled sets.
-DEFAULT_SELECT_GAMMA_BY = "ece"
+#: Default of ``select_gamma_by``: that of the search's ``select_by``.
+DEFAULT_SELECT_GAMMA_BY = DEFAULT_SELECT_BY
 
 
 # ------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ _PARAMETERS = {
     "cv": [Interval(Integral, 2, None, closed="left")],
     "n_bins": [Interval(Integral, 1, None, closed="left")],
     "gammas": [list, tuple, np.ndarray],
-    "select_gamma_by": [StrOptions({"ece", "log_loss"})],
+    "select_gamma_by": [StrOptions(set(SELECT_BY))],
     "calibration": [StrOptions(set(CALIBRATIONS))],
     "calibration_size": [Interval(Real, 0, 1, closed="neither")],
     "estimator_params": [dict, None],
@@ -255,7 +255,7 @@ def compare_calibration(
     gammas : sequence of float, default=(0, 0.5, 1, 2, 3, 5)
         Grid of the ``focal`` method
         (:class:`~sklearn_focal.GammaSearchClassifier`).
-    select_gamma_by : {"ece", "log_loss"}, default="ece"
+    select_gamma_by : {"ece", "log_loss"}, default="log_loss"
         The held-out metric that picks gamma (lowest wins).
     calibration : {"holdout", "cross_fit"}, default="cross_fit"
         Where the calibrated networks get their calibration rows: a held-out

@@ -52,6 +52,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._methods import CALIBRATIONS, METHODS, NETWORKS, POST_HOC, SHARES_FITS_WITH
+from .gamma_search import DEFAULT_SELECT_BY, SELECT_BY
 
 __all__ = [
     "CALIBRATIONS",
@@ -181,7 +182,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         "preprocessor": [StrOptions({"auto"}), HasMethods(["fit", "transform"]), None],
         "estimator_params": [dict, None],
         "gammas": ["array-like"],
-        "select_gamma_by": [StrOptions({"ece", "log_loss"})],
+        "select_gamma_by": [StrOptions(set(SELECT_BY))],
         "calibration": [StrOptions(set(CALIBRATIONS))],
         "cv": [Interval(Integral, 2, None, closed="left")],
         "calibration_size": [Interval(Real, 0, 1, closed="neither")],
@@ -197,7 +198,7 @@ def make_method(
     preprocessor="auto",
     estimator_params=None,
     gammas=DEFAULT_GAMMAS,
-    select_gamma_by="ece",
+    select_gamma_by=DEFAULT_SELECT_BY,
     calibration=DEFAULT_CALIBRATION,
     cv=3,
     calibration_size=0.2,
@@ -224,7 +225,7 @@ def make_method(
         ...), as in :class:`~sklearn_focal.FocalClassifier`.
     gammas : sequence of float, default=(0, 0.5, 1, 2, 3, 5)
         The grid of ``focal`` (and ``focal+temperature``).
-    select_gamma_by : {"ece", "log_loss"}, default="ece"
+    select_gamma_by : {"ece", "log_loss"}, default="log_loss"
         The held-out metric that picks gamma.
     calibration : {"holdout", "cross_fit"}, default="cross_fit"
         Where the calibrated networks get their calibration rows (module

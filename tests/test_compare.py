@@ -340,7 +340,7 @@ def test_ood_columns_are_the_ood_scores_of_the_returned_models():
     assert c.summary["ood_auroc_max_proba"].between(0, 1).all()
 
 
-def test_select_gamma_by_log_loss_keeps_the_gamma_of_lowest_held_out_loss(wine):
+def test_select_gamma_by_ece_keeps_the_gamma_of_lowest_held_out_ece(wine):
     X, y = wine
     c = compare_calibration(
         X,
@@ -348,14 +348,15 @@ def test_select_gamma_by_log_loss_keeps_the_gamma_of_lowest_held_out_loss(wine):
         methods=["focal"],
         reference="focal",
         n_repeats=1,
-        select_gamma_by="log_loss",
+        select_gamma_by="ece",
         random_state=0,
         return_estimators=True,
         **{**FAST, "gammas": (0.0, 1.0, 5.0)},
     )
     search = c.estimators[0]["focal"][-1]
     results = search.validation_results_
-    assert c.runs.loc[0, "gamma"] == results["gamma"][np.argmin(results["log_loss"])]
+    assert search.select_by == "ece"
+    assert c.runs.loc[0, "gamma"] == results["gamma"][np.argmin(results["ece"])]
     # the default grid lets focal loss fall back to cross-entropy
     import inspect
 

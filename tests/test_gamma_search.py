@@ -23,17 +23,18 @@ def search(iris):
     ).fit(X, y)
 
 
-def test_the_kept_network_has_the_lowest_held_out_ece(search, iris):
+def test_the_kept_network_has_the_lowest_held_out_log_loss(search, iris):
     X, y = iris
     results = search.validation_results_
     np.testing.assert_array_equal(results["gamma"], [0.0, 1.0, 3.0])
-    assert search.best_gamma_ == results["gamma"][np.argmin(results["ece"])]
+    assert search.select_by == "log_loss"  # the default
+    assert search.best_gamma_ == results["gamma"][np.argmin(results["log_loss"])]
     assert search.best_estimator_.gamma == search.best_gamma_
     # the held-out rows: the search's stratified split, never trained on
     seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)
     held_out = validation_split(y, 0.3, int(seed))[1]
     proba = search.best_estimator_.predict_proba(X[held_out])
-    best = int(np.argmin(results["ece"]))
+    best = int(np.argmin(results["log_loss"]))
     assert results["ece"][best] == pytest.approx(
         expected_calibration_error(y[held_out], proba)
     )
@@ -53,17 +54,17 @@ def test_each_gamma_continues_from_where_cross_entropy_stopped(search):
     assert (results["n_iter"][1:] > base_epochs).all()  # more epochs on top
 
 
-def test_select_by_log_loss_and_reproducibility(iris):
+def test_select_by_ece_and_reproducibility(iris):
     X, y = iris
     search = GammaSearchClassifier(
         NETWORK,
         gammas=[0, 2],
-        select_by="log_loss",
+        select_by="ece",
         validation_fraction=0.3,
         random_state=1,
     ).fit(X, y)
     results = search.validation_results_
-    assert search.best_gamma_ == results["gamma"][np.argmin(results["log_loss"])]
+    assert search.best_gamma_ == results["gamma"][np.argmin(results["ece"])]
     again = clone(search).fit(X, y)
     np.testing.assert_array_equal(again.predict_proba(X), search.predict_proba(X))
 
