@@ -130,9 +130,37 @@ class _BaseFocalClassifier(_PredictMixin, ClassifierMixin, BaseEstimator):
         }
 
     def get_params(self, deep=True):
+        """Get the parameters of this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            If True, will return the parameters for this estimator and
+            contained subobjects that are estimators.
+
+        Returns
+        -------
+        params : dict
+            The constructor's parameters and the routed keywords set on the
+            estimator (``module__*``, ``criterion__*``, ``optimizer__*``),
+            so that ``clone`` keeps them.
+        """
         return {**super().get_params(deep=deep), **self._routed_params()}
 
     def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Parameters
+        ----------
+        **params : dict
+            Constructor parameters, and routed keywords that skorch passes
+            on: ``module__*`` to the module, ``criterion__*`` to the loss,
+            ``optimizer__*`` to the optimizer.
+
+        Returns
+        -------
+        self : estimator instance
+        """
         extra = self._routed_params()
         for key in [k for k in params if k.startswith(ROUTED_PREFIXES) or k in extra]:
             setattr(self, key, params.pop(key))
