@@ -16,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sklearn-focal compare --dataset digits --quick --repeats 3 --overwrite --out results/digits
+	$(BIN)/sklearn-focal compare --dataset digits --quick --repeats 3 --overwrite --out results/digits --save-model results/digits-model.joblib
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -45,10 +45,10 @@ test-oldest test-newest: test-%: .venv-%/.installed
 	.venv-$*/bin/python -m pytest -q -p no:cacheprovider
 
 docs: $(STAMP)
-	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+	$(BIN)/sphinx-build -n -W --keep-going -b html docs docs/_build/html
 
 docs-noexec: $(STAMP)
-	$(BIN)/sphinx-build -W --keep-going -D plot_gallery=0 -b html docs docs/_build/html
+	$(BIN)/sphinx-build -n -W --keep-going -D plot_gallery=0 -b html docs docs/_build/html
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/metrics.py
@@ -59,6 +59,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/adafocal.py
 	$(BIN)/python benchmarks/compare.py
 	$(BIN)/python benchmarks/compare_speed.py
+	$(BIN)/python benchmarks/verdicts.py
+	$(BIN)/python benchmarks/contention.py
 	$(BIN)/python benchmarks/imbalance.py
 
 clean:

@@ -1,6 +1,9 @@
 """Sphinx configuration for sklearn-focal."""
 
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))  # for _intersphinx
 
 import sklearn_focal
 
@@ -19,15 +22,29 @@ extensions = [
 ]
 
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True}
+# An override without a docstring (a loss's forward) shows none, rather than
+# torch's text about its own Module class.
+autodoc_inherit_docstrings = False
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 # numpydoc's cross-references of parameter types: our prose types ("fitted
 # classifier", "array-like of shape ...") are not targets.
 numpydoc_xref_param_type = False
 
-# No network access at build time: intersphinx inventories are optional.
-intersphinx_mapping = {}
+# No network access at build time: intersphinx reads the small inventories
+# of _intersphinx/ (the objects the docs cite, made by
+# _intersphinx/make_inventories.py), and links to the projects' sites.
+intersphinx_mapping = {
+    project: (base, f"_intersphinx/{project}.inv")
+    for project, (base, _, _) in __import__(
+        "_intersphinx.make_inventories", fromlist=["PROJECTS"]
+    ).PROJECTS.items()
+}
+
+# Nitpicky (-n -W in the Makefile): every cross-reference must resolve.
+# numpydoc's parameter types stay prose (numpydoc_xref_param_type = False).
+nitpicky = True
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
@@ -47,6 +64,7 @@ exclude_patterns = [
     "benchmark_compare*.rst",  # included by user_guide.rst
     "benchmark_imbalance*.rst",
     "science_tables.rst",  # included by science.rst
+    "*_facts.rst",  # generated numbers, included by the pages
 ]
 html_theme = "pydata_sphinx_theme"
 html_title = "sklearn-focal"
