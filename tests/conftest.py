@@ -1,5 +1,7 @@
 """Data shared by the test modules: small, standardised, bundled with sklearn."""
 
+import signal
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_iris
@@ -39,3 +41,12 @@ def validation_indices():
         )[1]
 
     return indices
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal; a process started in
+    the background (``cmd &``) inherits SIGINT ignored, and ignores it."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

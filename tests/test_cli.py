@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -288,6 +289,9 @@ def test_ctrl_c_exits_130_and_leaves_no_report(tmp_path):
         _command("compare", "--dataset", "digits", "--out", out),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # Ctrl-C's default action, as a terminal gives it: a process started
+        # in the background (``cmd &``) passes SIGINT on ignored
+        preexec_fn=partial(signal.signal, signal.SIGINT, signal.SIG_DFL),
     )
     # wait until training runs (the progress bar over the methods shows)
     seen = b""

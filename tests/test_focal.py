@@ -624,7 +624,9 @@ def test_a_diverging_refit_on_new_classes_leaves_the_old_model(iris):
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 @pytest.mark.parametrize("how", ["refit", "warm_start", "partial_fit"])
-def test_a_refit_stopped_by_an_error_or_ctrl_c_leaves_the_old_model(iris, how, error):
+def test_a_refit_stopped_by_an_error_or_ctrl_c_leaves_the_old_model(
+    iris, how, error, ctrl_c_raises
+):
     X, y = iris
     clf = FocalClassifier(**FAST, early_stopping=False).fit(X, y)
     before = _state(clf, X)

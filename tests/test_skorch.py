@@ -366,7 +366,7 @@ def test_adafocal_defaults_fit_small_data_with_fewer_bins(iris):
 
 
 # -- interrupts -----------------------------------------------------------------
-def test_ctrl_c_propagates_out_of_fit(iris):
+def test_ctrl_c_propagates_out_of_fit(iris, ctrl_c_raises):
     X, y = iris
     big = np.tile(X, (20, 1))
     clf = FocalClassifier(
