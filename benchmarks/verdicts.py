@@ -172,14 +172,33 @@ def run(args):
                     )
 
 
+#: One user's draw: a data set, a sample size and a draw number.
+KEYS = ["dataset", "size", "draw"]
+
+
+def with_regret(runs):
+    """The rows of the run's first calibration mode (the default's), with
+    each method's regret: its fresh log loss minus the draw's best, and that
+    best."""
+    primary = runs[runs["calibration"] == runs["calibration"].iloc[0]]
+    best = primary.groupby(KEYS)["fresh_log_loss"].transform("min")
+    return primary.assign(regret=primary["fresh_log_loss"] - best, best=best)
+
+
+def mean_regrets(runs):
+    """Each recommendation rule's mean regret over every draw."""
+    primary = with_regret(runs)
+    return {
+        rule: primary.loc[primary[f"recommended_by_{rule}"], "regret"].mean()
+        for rule in RECOMMENDATION_RULES
+    }
+
+
 def tables(out, fmt="pipe"):
     """The benchmark's tables from ``verdicts_runs.csv``."""
     runs = pd.read_csv(Path(out) / "verdicts_runs.csv")
     parts = []
-    primary = runs[runs["calibration"] == runs["calibration"].iloc[0]]
-    keys = ["dataset", "size", "draw"]
-    best = primary.groupby(keys)["fresh_log_loss"].transform("min")
-    primary = primary.assign(regret=primary["fresh_log_loss"] - best, best=best)
+    primary = with_regret(runs)
     regret_rows = []
     for rule in RECOMMENDATION_RULES:
         chosen = primary[primary[f"recommended_by_{rule}"]]
@@ -248,7 +267,7 @@ def tables(out, fmt="pipe"):
             )
         )
         wins = calibrated.pivot_table(
-            index=[*keys, "method"], columns="calibration", values="fresh_log_loss"
+            index=[*KEYS, "method"], columns="calibration", values="fresh_log_loss"
         )
         modes = list(wins.columns)
         if len(modes) == 2:
@@ -271,13 +290,10 @@ def facts(out):
     from sklearn_focal.compare import DEFAULT_RULE
 
     runs = pd.read_csv(Path(out) / "verdicts_runs.csv")
-    primary = runs[runs["calibration"] == runs["calibration"].iloc[0]]
-    keys = ["dataset", "size", "draw"]
-    best = primary.groupby(keys)["fresh_log_loss"].transform("min")
-    regret = primary["fresh_log_loss"] - best
+    primary = with_regret(runs)
 
     def mean_regret(rule):
-        return f"{regret[primary[f'recommended_by_{rule}']].mean():.4f}"
+        return f"{mean_regrets(runs)[rule]:.4f}"
 
     calls, contradicted, inside, total = 0, 0, 0, 0
     for metric in ("log_loss", "ece"):
@@ -300,11 +316,11 @@ def facts(out):
         "vrd_calls": str(calls),
         "vrd_contradicted": "none" if contradicted == 0 else str(contradicted),
         "vrd_inside": f"{100 * inside / total:.0f} %",
-        "vrd_draws": str(primary.groupby(keys).ngroups),
+        "vrd_draws": str(primary.groupby(KEYS).ngroups),
     }
     calibrated = runs[runs["method"].isin(CALIBRATED)]
     modes = calibrated.pivot_table(
-        index=[*keys, "method"], columns="calibration", values="fresh_log_loss"
+        index=[*KEYS, "method"], columns="calibration", values="fresh_log_loss"
     ).dropna()
     if {"cross_fit", "holdout"} <= set(modes.columns):
         wins = int((modes["cross_fit"] < modes["holdout"]).sum())

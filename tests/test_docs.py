@@ -255,6 +255,23 @@ def test_the_default_gamma_criterion_is_the_benchmarks(scripts):
     )
 
 
+def test_the_default_rule_and_calibration_are_the_verdicts(scripts):
+    """The recommendation rule of least mean regret, and the calibration
+    mode of lower mean fresh log loss, are the defaults; the run's first
+    mode, whose rows the regret table uses, is the default's."""
+    import verdicts
+
+    from sklearn_focal.compare import DEFAULT_CALIBRATION, DEFAULT_RULE
+
+    runs = _csv("verdicts_runs.csv")
+    regrets = verdicts.mean_regrets(runs)
+    assert min(regrets, key=regrets.get) == DEFAULT_RULE
+    calibrated = runs[runs["method"].isin(verdicts.CALIBRATED)]
+    by_mode = calibrated.groupby("calibration")["fresh_log_loss"].mean()
+    assert by_mode.idxmin() == DEFAULT_CALIBRATION
+    assert runs["calibration"].iloc[0] == DEFAULT_CALIBRATION
+
+
 def _with_includes(name):
     """A page's text with the files it includes, recursively."""
     text = (ROOT / "docs" / name).read_text()
