@@ -22,6 +22,12 @@ def substitutions(facts: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sections(parts) -> str:
+    """Titled tables as reStructuredText: each title in bold, then its table
+    (a benchmark's ``--rst`` file)."""
+    return "\n".join(f"**{title}**\n\n{table}\n" for title, table in parts)
+
+
 def write(path, facts: dict) -> None:
     Path(path).write_text(substitutions(facts))
 

@@ -395,7 +395,9 @@ def tables(out, fmt="pipe"):
 
 def rst(out) -> str:
     """The docs' tables (``--rst``)."""
-    return "\n".join(f"**{title}**\n\n{table}\n" for title, table in tables(out, "rst"))
+    from _facts import sections
+
+    return sections(tables(out, "rst"))
 
 
 def main():

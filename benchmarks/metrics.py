@@ -8,8 +8,8 @@ Top-label uniform binning has two implementations: vectorised numpy/torch
 (always there) and one compiled pass (numba, the ``[fast]`` extra, used from
 2**20 probabilities on). Both are timed; "default" is what a call does with
 the packages installed. The last rows time single vectorised passes over
-``y_prob`` (the row-wise max/argmax, the row sums) that bound the numpy
-path: together they already take more than a tenth of netcal's time.
+``y_prob`` (the row-wise max/argmax, the row sums): the floor under the
+numpy path, which pays for them before it bins anything.
 
 The last row times the comparison's bootstrap of one test part (450 rows
 of 10 classes, 100 resamples: every metric of the registry, once per

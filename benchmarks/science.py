@@ -325,9 +325,9 @@ def tables(runs):
 
 def rst(runs) -> str:
     """The docs' tables (``--rst``)."""
-    return "\n".join(
-        f"**{title}**\n\n{table('rst')}\n" for title, table in tables(runs)
-    )
+    from _facts import sections
+
+    return sections((title, table("rst")) for title, table in tables(runs))
 
 
 def figures(runs, dataset, folder):

@@ -194,6 +194,27 @@ def mean_regrets(runs):
     }
 
 
+def verdict_checks(paired, metric):
+    """The paired differences of ``metric`` (rows with a verdict) against the
+    fresh data: how many, how many "better"/"worse" calls, how many of those
+    the fresh difference contradicts (its sign is the other way), and how
+    many fresh differences lie inside the 95 % interval."""
+    called = paired[paired[f"{metric}_verdict"] != "no clear difference"]
+    diff = called[f"fresh_{metric}_diff"]
+    contradicted = np.where(called[f"{metric}_verdict"] == "better", diff > 0, diff < 0)
+    inside = paired[f"fresh_{metric}_diff"].between(
+        paired[f"{metric}_diff_ci_low"], paired[f"{metric}_diff_ci_high"]
+    )
+    return len(paired), len(called), int(contradicted.sum()), int(inside.sum())
+
+
+def mode_log_losses(calibrated):
+    """Fresh log loss per draw and calibrated method, a column per mode."""
+    return calibrated.pivot_table(
+        index=[*KEYS, "method"], columns="calibration", values="fresh_log_loss"
+    )
+
+
 def tables(out, fmt="pipe"):
     """The benchmark's tables from ``verdicts_runs.csv``."""
     runs = pd.read_csv(Path(out) / "verdicts_runs.csv")
@@ -226,22 +247,15 @@ def tables(out, fmt="pipe"):
     for metric in ("log_loss", "ece"):
         paired = primary.dropna(subset=[f"{metric}_verdict"])
         for size, part in [*paired.groupby("size"), ("all", paired)]:
-            called = part[part[f"{metric}_verdict"] != "no clear difference"]
-            diff = called[f"fresh_{metric}_diff"]
-            contradicted = np.where(
-                called[f"{metric}_verdict"] == "better", diff > 0, diff < 0
-            )
-            inside = part[f"fresh_{metric}_diff"].between(
-                part[f"{metric}_diff_ci_low"], part[f"{metric}_diff_ci_high"]
-            )
+            n, calls, contradicted, inside = verdict_checks(part, metric)
             verdict_rows.append(
                 {
                     "metric": metric,
                     "size": size,
-                    "paired differences": len(part),
-                    "better/worse calls": len(called),
-                    "contradicted by fresh data": int(contradicted.sum()),
-                    "fresh difference inside the 95 % interval": inside.mean(),
+                    "paired differences": n,
+                    "better/worse calls": calls,
+                    "contradicted by fresh data": contradicted,
+                    "fresh difference inside the 95 % interval": inside / n,
                 }
             )
     parts.append(
@@ -266,9 +280,7 @@ def tables(out, fmt="pipe"):
                 table.round(4).to_markdown(tablefmt=fmt),
             )
         )
-        wins = calibrated.pivot_table(
-            index=[*KEYS, "method"], columns="calibration", values="fresh_log_loss"
-        )
+        wins = mode_log_losses(calibrated)
         modes = list(wins.columns)
         if len(modes) == 2:
             lower = (wins[modes[0]] < wins[modes[1]]).groupby("method").mean()
@@ -291,37 +303,22 @@ def facts(out):
 
     runs = pd.read_csv(Path(out) / "verdicts_runs.csv")
     primary = with_regret(runs)
-
-    def mean_regret(rule):
-        return f"{mean_regrets(runs)[rule]:.4f}"
-
-    calls, contradicted, inside, total = 0, 0, 0, 0
-    for metric in ("log_loss", "ece"):
-        paired = primary.dropna(subset=[f"{metric}_verdict"])
-        called = paired[paired[f"{metric}_verdict"] != "no clear difference"]
-        diff = called[f"fresh_{metric}_diff"]
-        calls += len(called)
-        contradicted += int(
-            np.where(called[f"{metric}_verdict"] == "better", diff > 0, diff < 0).sum()
-        )
-        inside += int(
-            paired[f"fresh_{metric}_diff"]
-            .between(paired[f"{metric}_diff_ci_low"], paired[f"{metric}_diff_ci_high"])
-            .sum()
-        )
-        total += len(paired)
+    regrets = mean_regrets(runs)
+    checks = [
+        verdict_checks(primary.dropna(subset=[f"{metric}_verdict"]), metric)
+        for metric in ("log_loss", "ece")
+    ]
+    total, calls, contradicted, inside = (int(n) for n in np.sum(checks, axis=0))
     result = {
-        "vrd_regret_default": mean_regret(DEFAULT_RULE),
-        "vrd_regret_simplest": mean_regret("simplest_within_noise"),
+        "vrd_regret_default": f"{regrets[DEFAULT_RULE]:.4f}",
+        "vrd_regret_simplest": f"{regrets['simplest_within_noise']:.4f}",
         "vrd_calls": str(calls),
         "vrd_contradicted": "none" if contradicted == 0 else str(contradicted),
         "vrd_inside": f"{100 * inside / total:.0f} %",
         "vrd_draws": str(primary.groupby(KEYS).ngroups),
     }
     calibrated = runs[runs["method"].isin(CALIBRATED)]
-    modes = calibrated.pivot_table(
-        index=[*KEYS, "method"], columns="calibration", values="fresh_log_loss"
-    ).dropna()
+    modes = mode_log_losses(calibrated).dropna()
     if {"cross_fit", "holdout"} <= set(modes.columns):
         wins = int((modes["cross_fit"] < modes["holdout"]).sum())
         seconds = calibrated.groupby("calibration")["fit_seconds"].sum()
@@ -339,7 +336,9 @@ def facts(out):
 
 def rst(out) -> str:
     """The docs' tables (``--rst``)."""
-    return "\n".join(f"**{title}**\n\n{table}\n" for title, table in tables(out, "rst"))
+    from _facts import sections
+
+    return sections(tables(out, "rst"))
 
 
 def main():
