@@ -21,13 +21,8 @@ __all__ = ["fit_transaction"]
 
 @contextmanager
 def fit_transaction(estimator, *, in_place: bool):
-    """Leave the estimator as it was if the block raises.
-
-    A new fit builds a new net and replaces attributes only at the end,
-    so keeping references suffices; ``partial_fit`` trains the fitted net
-    in place, so its weights, optimizer, loss state and history length
-    are saved too.
-    """
+    """Leave the estimator as it was if the block raises; ``in_place``:
+    the block trains the fitted net itself (``partial_fit``, module docs)."""
     saved = {k: v for k, v in vars(estimator).items() if _is_fitted_attribute(k)}
     states = None
     if in_place:
