@@ -114,7 +114,12 @@ def main():
 
             write(args.facts, facts(results))
         return
-    packages = dict(p.split("=", 1) for p in args.pythons)
+    # absolute (not resolved: a venv's python is a link to its base
+    # interpreter): the measurements run in temporary folders
+    packages = {
+        name: str(Path(path).absolute())
+        for name, path in (p.split("=", 1) for p in args.pythons)
+    }
     rows = []
     for load in args.loads:
         spinners = _busy(load)
