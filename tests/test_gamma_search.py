@@ -52,6 +52,19 @@ def test_each_gamma_continues_from_where_cross_entropy_stopped(search):
     results = search.validation_results_
     base_epochs = results["n_iter"][0]
     assert (results["n_iter"][1:] > base_epochs).all()  # more epochs on top
+    # for at most half the epochs of cross-entropy
+    assert (results["n_iter"][1:] - base_epochs <= -(-base_epochs // 2)).all()
+    assert search.best_estimator_.max_iter == NETWORK.max_iter  # given back
+
+
+@pytest.mark.parametrize("max_iter", [1, 2, 7])
+def test_fine_tuning_runs_half_the_epochs_of_cross_entropy(iris, max_iter):
+    X, y = iris
+    network = clone(NETWORK).set_params(max_iter=max_iter, early_stopping=False)
+    search = GammaSearchClassifier(network, gammas=[0, 1, 2], random_state=0)
+    epochs = search.fit(X, y).validation_results_["n_iter"]
+    budget = {1: 1, 2: 1, 7: 4}[max_iter]  # ceil(max_iter / 2), at least 1
+    np.testing.assert_array_equal(epochs, [max_iter] + [max_iter + budget] * 2)
 
 
 def test_select_by_ece_and_reproducibility(iris):
