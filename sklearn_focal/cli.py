@@ -334,7 +334,10 @@ def _write_figures(comparison, out: Path) -> list[Path]:
         figures["forest.png"] = PairedDifferenceDisplay.from_comparison(comparison)
     written = []
     for name, display in figures.items():
-        display.figure_.savefig(out / name, dpi=110, bbox_inches="tight")
+        # the comparison grid is laid out by its display; cropping it to its
+        # tight box would draw its 2 x len(methods) axes once more
+        crop = None if name == "reliability.png" else "tight"
+        display.figure_.savefig(out / name, dpi=110, bbox_inches=crop)
         written.append(out / name)
     plt.close("all")
     return written
@@ -363,17 +366,30 @@ def _check_model_path(path: Path | None) -> None:
         raise _UsageError(f"--save-model {path}: the folder {folder} is not writable.")
 
 
-def _save_model(comparison, X, y, path: Path, dataset: str) -> None:
-    """Fit the recommended method on all rows; save it and its card."""
+def _start_refit(comparison, X, y, n_jobs):
+    """The recommended method's fit on all rows, started in a worker process
+    where ``n_jobs`` allows one (in this process otherwise): an iterator
+    over the one fitted model."""
+    import numpy as np
+    from joblib import Parallel, delayed
+
+    # what fit_recommended fits, without pickling the comparison's models
+    estimator = comparison.make_method()
+    return Parallel(n_jobs=n_jobs, return_as="generator")(
+        [delayed(estimator.fit)(X, np.asarray(y))]
+    )
+
+
+def _save_model(comparison, model, n_samples, path: Path, dataset: str) -> None:
+    """Save the recommended method fitted on all rows, and its card."""
     import joblib
 
-    model = comparison.fit_recommended(X, y)
     headline = comparison.summary.loc[comparison.recommended]
     card = {
         "sklearn_focal_version": comparison.info["version"],
         "method": comparison.recommended,
         "dataset": dataset,
-        "n_samples": len(y),
+        "n_samples": n_samples,
         "classes": [str(c) for c in model.classes_],
         "recommendation": comparison.recommendation,
         "test_metrics": {
@@ -431,9 +447,15 @@ def _compare(args) -> None:
         comparison.runs.to_csv(report.tmp / "results.csv", index=False)
         comparison.summary.to_csv(report.tmp / "summary.csv")
         comparison.paired.to_csv(report.tmp / "paired.csv")
-        figures = _write_figures(comparison, report.tmp)
+        # the recommended method's refit runs in a worker process (when the
+        # comparison ran in several) while this one draws the figures
+        refit = None
         if args.save_model is not None:
-            _save_model(comparison, X, checked["y"], args.save_model, dataset)
+            refit = _start_refit(comparison, X, checked["y"], _n_jobs(args, device))
+        figures = _write_figures(comparison, report.tmp)
+        if refit is not None:
+            [model] = refit
+            _save_model(comparison, model, len(y), args.save_model, dataset)
         report.commit()
     except BaseException:
         report.discard()
