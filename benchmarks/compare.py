@@ -274,6 +274,10 @@ def facts(out):
         "cmp_search_fits": (
             f"{search['fits after'].min():.1f} to {search['fits after'].max():.1f}"
         ),
+        # issue #25's target: the search within 4 cross-entropy fits
+        "cmp_search_within_4": count(
+            int((search["fits after"] <= 4).sum()), len(search)
+        ),
         "cmp_search_fits_before": (
             f"{search['fits before'].min():.0f} to {search['fits before'].max():.0f}"
         ),

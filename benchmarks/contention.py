@@ -12,8 +12,9 @@ time in the same run.
 
 * ``fit default``: ``FocalClassifier()`` on the digits, 20 epochs, no early
   stopping (the (256, 256) network);
-* ``fit default, n_threads=1``: the same on one thread (a package without
-  ``n_threads`` runs it under ``torch.set_num_threads(1)``);
+* ``fit default, n_threads=1`` / ``n_threads=2``: the same on one / two
+  threads (a package without ``n_threads`` runs it under
+  ``torch.set_num_threads``);
 * ``fit quick``: the ``--quick`` network ((128,) hidden units), likewise;
 * ``compare --quick --repeats 3``: ``sklearn-focal compare --dataset digits
   --quick --repeats 3`` end to end (``make demo``; its jobs run in joblib's
@@ -60,6 +61,7 @@ print(time.perf_counter() - start)
 CASES = {
     "fit default": ("fit", "{}"),
     "fit default, n_threads=1": ("fit", "{'n_threads': 1}"),
+    "fit default, n_threads=2": ("fit", "{'n_threads': 2}"),
     "fit quick": ("fit", "{'hidden_layer_sizes': (128,)}"),
     "compare --quick --repeats 3": ("command", None),
 }
@@ -154,7 +156,13 @@ def facts(results):
         return f"{s[(case, package, busy)] / s[(case, package, 0)]:.1f}"
 
     change = s[("fit default", "after", 0)] / s[("fit default", "before", 0)] - 1
+
+    def threads(n, busy):
+        return s[(f"fit default, n_threads={n}", "after", busy)]
+
     return {
+        "thr_two_idle": f"{threads(1, 0) / threads(2, 0):.2f}",
+        "thr_two_busy": f"{threads(2, 1) / threads(1, 1):.1f}",
         "thr_quick_before": ratio("fit quick", "before"),
         "thr_quick_after": ratio("fit quick", "after"),
         "thr_default_before": ratio("fit default", "before"),

@@ -41,13 +41,12 @@ __all__ = [
 
 #: Multiply-adds of one operation from which several threads pay, on
 #: balance. Measured on two cores (``benchmarks/contention.py``, 20 epochs
-#: on the digits, median of 5): the default (256, 256) network, 64M per
-#: training step of 256 rows, fits 1.16x faster on two idle threads than on
-#: one (0.54 s against 0.63 s), but 3x slower on two as soon as another
-#: process keeps a core busy (1.9 s against 0.6 s); the ``--quick`` network
-#: is faster on one thread in both cases. One thread up to 200M: the
-#: networks of a tabular problem train on one thread, a wide network on
-#: large batches on all of them.
+#: on the digits; the numbers are in the user guide's section on threads):
+#: the default (256, 256) network, 64M per training step of 256 rows, fits
+#: faster on two idle threads than on one, but several times slower on two
+#: as soon as another process keeps a core busy, while one thread keeps its
+#: idle speed. One thread up to 200M: the networks of a tabular problem
+#: train on one thread, a wide network on large batches on all of them.
 PARALLEL_WORK = 200_000_000
 
 
