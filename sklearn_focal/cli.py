@@ -432,11 +432,12 @@ def _compare(args) -> None:
             from ._build import resolve_device
 
             device = resolve_device(device).type
+        n_jobs = _n_jobs(args, device)
         comparison = compare_calibration(
             X,
             checked["y"],
             random_state=args.seed,
-            n_jobs=_n_jobs(args, device),
+            n_jobs=n_jobs,
             verbose=1,
             return_estimators=True,
             **options,
@@ -451,7 +452,7 @@ def _compare(args) -> None:
         # comparison ran in several) while this one draws the figures
         refit = None
         if args.save_model is not None:
-            refit = _start_refit(comparison, X, checked["y"], _n_jobs(args, device))
+            refit = _start_refit(comparison, X, checked["y"], n_jobs)
         figures = _write_figures(comparison, report.tmp)
         if refit is not None:
             [model] = refit
