@@ -4,9 +4,10 @@
 points filled in for whole-tensor data (:mod:`._data`); training is skorch's
 own ``fit_loop`` / ``run_single_epoch`` / ``train_step``, so every skorch
 callback works. The callbacks here record the validation cross-entropy
-(``valid_nll``, what early stopping watches), stop on divergence and draw a
-progress bar over epochs. :func:`propagate_interrupts` lets Ctrl-C through
-skorch, which otherwise swallows it.
+(``valid_nll``, what early stopping watches) and accuracy (``valid_acc``),
+stop on divergence and draw a progress bar over epochs.
+:func:`propagate_interrupts` lets Ctrl-C through skorch, which otherwise
+swallows it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "MonitoredEarlyStopping",
     "StopOnDivergence",
     "TemperatureScaledNLL",
+    "ValidationAccuracy",
     "ValidationNLL",
     "propagate_interrupts",
     "softmax64",
@@ -77,6 +79,44 @@ class ValidationNLL(Callback):
         if self._sum is not None:
             net.history.record("valid_nll", float(self._sum) / float(self._weight))
         self._sum, self._weight = None, 0.0
+
+
+class ValidationAccuracy(Callback):
+    """Record ``valid_acc`` and ``valid_acc_best``, skorch's default columns.
+
+    skorch's default ``EpochScoring("accuracy")`` concatenates the cached
+    validation predictions on the host and calls scikit-learn's scorer:
+    about 4 ms an epoch, 8 % of a comparison's network time on the digits.
+    This counts the rows whose largest logit is the target on the device,
+    from the logits of the validation pass, and records the same columns
+    (unweighted, like skorch's).
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        # every fit starts a new net and history (warm_start included)
+        self.best_score_ = -np.inf
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._correct, self._count = None, 0
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if training:
+            return
+        _, y, _ = unpack_batch(batch)
+        correct = (y_pred.detach().argmax(dim=1) == y).sum()
+        self._correct = correct if self._correct is None else self._correct + correct
+        self._count += len(y)
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._correct is None:
+            return
+        score = int(self._correct) / self._count
+        is_best = score > self.best_score_
+        if is_best:
+            self.best_score_ = score
+        net.history.record("valid_acc", score)
+        net.history.record("valid_acc_best", bool(is_best))
+        self._correct, self._count = None, 0
 
 
 class TemperatureScaledNLL(Callback):
@@ -218,13 +258,18 @@ class FocalNet(NeuralNetClassifier):
     Overrides only extension points (see the module docs): ``get_dataset``
     (arrays -> :class:`TensorDataset`), ``infer`` and ``get_loss`` (sample
     weights inside ``X``), ``evaluation_step`` (fixed-size prediction passes)
-    and the default callbacks (skorch's plus ``valid_nll``). It works on numpy
+    and the default callbacks (skorch's, ``valid_acc`` counted on the device,
+    plus ``valid_nll``). It works on numpy
     input like any skorch net: ``net_.predict_proba(X)``, ``net_.forward(X)``.
     """
 
     @property
     def _default_callbacks(self):
-        return [*super()._default_callbacks, ("valid_nll", ValidationNLL())]
+        callbacks = [
+            (name, ValidationAccuracy() if name == "valid_acc" else callback)
+            for name, callback in super()._default_callbacks
+        ]
+        return [*callbacks, ("valid_nll", ValidationNLL())]
 
     def get_dataset(self, X, y=None):
         if isinstance(X, TensorDataset):

@@ -470,3 +470,21 @@ def test_temperature_scaled_monitor_is_the_refinement_loss(iris):
     assert clf.best_validation_score_ == min(scaled[: clf.best_epoch_ + 9])
     with pytest.raises(ValueError, match="early_stopping_monitor='nothing_records"):
         FocalClassifier(**FAST, early_stopping_monitor="nothing_records_it").fit(X, y)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_valid_acc_is_skorchs_accuracy_scoring(iris, weighted):
+    # the default valid_acc is counted on the device; skorch's own
+    # EpochScoring("accuracy") on the cached predictions is the reference
+    X, y = iris
+    reference = EpochScoring("accuracy", name="skorch_acc", lower_is_better=False)
+    weight = np.linspace(0.5, 2.0, len(y)) if weighted else None
+    clf = FocalClassifier(
+        **{**FAST, "max_iter": 8, "learning_rate_init": 0.05},
+        n_iter_no_change=100,  # early stopping holds out the validation split
+        callbacks=[reference],
+    ).fit(X, y, sample_weight=weight)
+    assert clf.history_[:, "valid_acc"] == clf.history_[:, "skorch_acc"]
+    assert clf.history_[:, "valid_acc_best"] == clf.history_[:, "skorch_acc_best"]
+    assert len(set(clf.history_[:, "valid_acc"])) > 1  # it moved over the epochs
+    assert not all(clf.history_[:, "valid_acc_best"])
