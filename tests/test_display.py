@@ -200,6 +200,66 @@ def test_comparison_display_wraps_rows(iris):
     assert not display.axes_[2, 3].axison  # the unused cell is hidden
 
 
+@pytest.mark.parametrize("n_models, figsize", [(14, None), (3, None), (2, (7, 5))])
+def test_comparison_grid_text_stays_inside_its_cell(iris, n_models, figsize):
+    # the grid's margins are fixed in inches (no tight_layout pass); drawn,
+    # no title, axis label or tick label may overlap another or leave the
+    # figure
+    X, y, clf = iris
+    models = {f"model number {k}": clf for k in range(n_models)}
+    display = CalibrationComparisonDisplay.from_estimators(models, X, y)
+    if figsize is not None:
+        display.plot(figsize=figsize)
+    figure = display.figure_
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    texts = []
+    for ax in figure.axes:
+        if ax.axison:
+            texts += [ax.title, ax.xaxis.label, ax.yaxis.label]
+            for axis, (low, high) in [
+                (ax.xaxis, ax.get_xlim()),
+                (ax.yaxis, ax.get_ylim()),
+            ]:  # the labels of the ticks inside the view are drawn
+                locs = axis.get_majorticklocs()
+                texts += [
+                    tick.label1
+                    for tick, at in zip(
+                        axis.get_major_ticks(len(locs)), locs, strict=True
+                    )
+                    if low - 1e-9 <= at <= high + 1e-9
+                ]
+    boxes = np.array(
+        [
+            text.get_window_extent(renderer).extents
+            for text in texts
+            if text.get_visible() and text.get_text()
+        ]
+    )  # x0, y0, x1, y1
+    assert len(boxes) > 10 * n_models
+    frame = figure.bbox.extents
+    assert (boxes[:, :2] >= frame[:2] - 0.5).all()
+    assert (boxes[:, 2:] <= frame[2:] + 0.5).all()
+    overlap_x = np.minimum.outer(boxes[:, 2], boxes[:, 2]) - np.maximum.outer(
+        boxes[:, 0], boxes[:, 0]
+    )
+    overlap_y = np.minimum.outer(boxes[:, 3], boxes[:, 3]) - np.maximum.outer(
+        boxes[:, 1], boxes[:, 1]
+    )
+    np.fill_diagonal(overlap_x, 0)
+    clash = (overlap_x > 0.5) & (overlap_y > 0.5)
+    assert not clash.any(), boxes[np.argwhere(clash)[0]]
+
+
+def test_comparison_grid_too_small_for_its_margins_is_laid_out_tightly(iris):
+    X, y, clf = iris
+    display = CalibrationComparisonDisplay.from_estimators({"a": clf, "b": clf}, X, y)
+    default = display.figure_.subplotpars.left
+    display.plot(figsize=(3, 2))
+    assert display.axes_.shape == (2, 2)
+    assert display.figure_.subplotpars.left != default  # tight_layout moved it
+
+
 # -- gamma sweep ----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def search(iris):
