@@ -248,6 +248,7 @@ def test_gamma_init_outside_the_clip_range(iris):
 
 
 # -- end to end ---------------------------------------------------------------
+@pytest.mark.slow
 def test_adafocal_calibrates_better_than_cross_entropy():
     # A problem with enough validation samples per bin (1500 / 15 = 100) and a
     # network trained long enough to be over-confident with cross-entropy.

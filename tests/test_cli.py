@@ -25,6 +25,7 @@ def test_datasets_lists_the_bundled_sets(capsys):
         assert name in out
 
 
+@pytest.mark.slow
 def test_compare_writes_the_report_and_figures(tmp_path, capsys):
     out = tmp_path / "wine"
     status = main(
@@ -278,6 +279,7 @@ def test_bad_arguments_and_targets_are_one_line_before_any_training(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_and_leaves_no_report(tmp_path):
     out = tmp_path / "digits"
     process = subprocess.Popen(

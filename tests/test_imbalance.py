@@ -131,6 +131,7 @@ def test_prior_correction_multiclass_softmax_of_decision_function(iris):
     )
 
 
+@pytest.mark.slow
 def test_prior_correction_restores_calibration_on_real_imbalanced_data():
     from sklearn_focal.datasets import load_dataset
 

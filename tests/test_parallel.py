@@ -80,6 +80,7 @@ def test_adafocal_search_in_processes(data):
     )
 
 
+@pytest.mark.slow
 def test_the_same_search_runs_unchanged_on_a_dask_cluster(data, sequential):
     distributed = pytest.importorskip("dask.distributed")
     X, y = data

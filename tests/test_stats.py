@@ -86,6 +86,7 @@ def _population_truth(exponent, n_bins=15):
     return log_loss, np.sqrt(np.sum(share * gap**2)), np.sum(share * np.abs(gap))
 
 
+@pytest.mark.slow
 def test_intervals_cover_the_true_error_of_a_known_predictor():
     """Over 100 synthetic data sets, the 95 % intervals of the log loss and
     of the debiased L2 calibration error hold the population values at
