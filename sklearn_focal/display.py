@@ -35,7 +35,7 @@ __all__ = [
 #: Margins of a grid of reliability cells, in inches: room for the tick
 #: labels and axis labels (left, bottom), the titles (top, between rows).
 _GRID_MARGINS = {"left": 0.75, "right": 0.15, "bottom": 0.5, "top": 0.3}
-_GRID_GAPS = {"width": 0.4, "height": 0.8, "in_cell": 0.2}
+_GRID_GAPS = {"width": 0.55, "height": 0.8, "in_cell": 0.2}
 
 
 def _cell_grid(figure, n_rows, n_cols):
