@@ -344,7 +344,7 @@ def compare_calibration(
         class_weight=class_weight,
         keep=return_estimators,
     )
-    jobs = [(r, group) for r in range(n_repeats) for group in _runner.groups(methods)]
+    jobs = _runner.schedule(n_repeats, methods)
     tasks = (
         delayed(_runner.run_job)(X, y, splits[r], seeds[r], group, settings, X_ood)
         for r, group in jobs

@@ -14,7 +14,8 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_focal import GammaSearchClassifier, compare_calibration
+from sklearn_focal import GammaSearchClassifier, _runner, compare_calibration
+from sklearn_focal._methods import SHARES_FITS_WITH
 from sklearn_focal.compare import (
     METHODS,
     METRICS_COLUMNS,
@@ -282,6 +283,38 @@ def test_repeats_are_reproducible_and_independent_of_the_other_methods(wine):
     # the repeats differ: new split, new seeds
     assert one.runs["log_loss"].nunique() == 2
     assert not np.array_equal(*one.test_indices)
+
+
+def test_jobs_are_handed_out_longest_first(wine, monkeypatch):
+    jobs = _runner.schedule(3, METHODS)
+    everything = [(r, g) for r in range(3) for g in _runner.groups(METHODS)]
+    assert sorted(map(str, jobs)) == sorted(map(str, everything))
+    heads = [SHARES_FITS_WITH.get(g[0], g[0]) for _, g in jobs]
+    seconds = [_runner._JOB_SECONDS[head] for head in heads]
+    assert seconds == sorted(seconds, reverse=True)
+    assert heads[0] == "hist_gradient_boosting+isotonic"
+    assert heads[-1] == "logistic_regression"
+    # among equals, repeats in order
+    assert [r for r, g in jobs if g[0] == "focal"] == [0, 1, 2]
+
+    # the comparison runs them in that order
+    ran, run_job = [], _runner.run_job
+
+    def recording(X, y, split, seeds, methods, *args):
+        ran.append((int(seeds[1]), methods))
+        return run_job(X, y, split, seeds, methods, *args)
+
+    monkeypatch.setattr(_runner, "run_job", recording)
+    X, y = wine
+    methods = ["logistic_regression", "cross_entropy", "temperature"]
+    c = compare_calibration(X, y, methods=methods, n_repeats=2, random_state=0, **FAST)
+    first, second = (int(s) for s in c.seeds)
+    assert ran == [
+        (first, ["cross_entropy", "temperature"]),
+        (second, ["cross_entropy", "temperature"]),
+        (first, ["logistic_regression"]),
+        (second, ["logistic_regression"]),
+    ]
 
 
 def test_every_interval_stays_in_its_metrics_range(wine):
