@@ -298,49 +298,106 @@ def _load(args):
     return frame, y
 
 
-def _write_figures(comparison, out: Path) -> list[Path]:
-    """The report's figures, from the first repeat (and all for the forest)."""
-    try:
-        import matplotlib
-    except ImportError:
-        print(
-            "matplotlib is not installed: no figures (pip install matplotlib)",
-            file=sys.stderr,
-        )
-        return []
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def _figures(comparison) -> dict:
+    """The report's figures: file name -> (display constructor, its
+    arguments), from the first repeat (and all for the forest)."""
     from .display import (
         CalibrationComparisonDisplay,
         GammaSweepDisplay,
         PairedDifferenceDisplay,
     )
 
-    figures = {}
-    figures["reliability.png"] = CalibrationComparisonDisplay.from_estimators(
-        comparison.estimators[0], comparison.X_test[0], comparison.y_test[0]
-    )
-    if "focal" in comparison.estimators[0]:
-        sweep = GammaSweepDisplay.from_estimator(comparison.estimators[0]["focal"])
-        figures["gamma_sweep.png"] = sweep
-        if sweep.best_on_edge_:
+    first = comparison.estimators[0]
+    figures = {
+        "reliability.png": (
+            CalibrationComparisonDisplay.from_estimators,
+            (first, comparison.X_test[0], comparison.y_test[0]),
+        )
+    }
+    if "focal" in first:
+        figures["gamma_sweep.png"] = (
+            GammaSweepDisplay.from_estimator,
+            (first["focal"],),
+        )
+    if len(comparison.paired):
+        figures["forest.png"] = (PairedDifferenceDisplay.from_comparison, (comparison,))
+    return figures
+
+
+def _draw(build, arguments, path: Path):
+    """Draw a figure with ``build(*arguments)``, save it as ``path`` and
+    close it; returns the display."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    display = build(*arguments)
+    # the comparison grid is laid out by its display; cropping it to its
+    # tight box would draw its 2 x len(methods) axes once more
+    crop = None if path.name == "reliability.png" else "tight"
+    display.figure_.savefig(path, dpi=110, bbox_inches=crop)
+    plt.close(display.figure_)
+    return display
+
+
+def _draw_elsewhere(build, arguments, path: Path) -> None:
+    """:func:`_draw` in a worker process (nothing to send back)."""
+    _draw(build, arguments, path)
+
+
+def _refit_and_save(estimator, X, y, path: Path):
+    """Fit ``estimator`` on all the rows and save it with joblib; returns its
+    classes."""
+    import joblib
+    import numpy as np
+
+    estimator.fit(X, np.asarray(y))
+    joblib.dump(estimator, path)
+    return estimator.classes_
+
+
+def _finish(comparison, X, y, args, folder: Path, n_jobs) -> tuple[list[Path], object]:
+    """Draw the figures into ``folder`` and, with --save-model, fit the
+    recommended method on all the rows and save it; returns the figures'
+    paths and the saved model's classes (None without --save-model).
+
+    The two slowest steps, the refit and the reliability grid (28 axes for
+    14 methods, ~4 s), run in worker processes where ``n_jobs`` allows,
+    while this process draws the other figures."""
+    import importlib.util
+
+    from joblib import Parallel, delayed
+
+    plotting = importlib.util.find_spec("matplotlib") is not None
+    if not plotting:
+        print(
+            "matplotlib is not installed: no figures (pip install matplotlib)",
+            file=sys.stderr,
+        )
+    figures = _figures(comparison) if plotting else {}
+    paths = [folder / name for name in figures]
+    elsewhere = []
+    if args.save_model is not None:
+        # what fit_recommended fits, without pickling the comparison's models
+        estimator = comparison.make_method()
+        elsewhere.append(delayed(_refit_and_save)(estimator, X, y, args.save_model))
+    if plotting:
+        build, arguments = figures.pop("reliability.png")
+        elsewhere.append(
+            delayed(_draw_elsewhere)(build, arguments, folder / "reliability.png")
+        )
+    outputs = Parallel(n_jobs=n_jobs, return_as="generator")(elsewhere)
+    for name, (build, arguments) in figures.items():
+        display = _draw(build, arguments, folder / name)
+        if name == "gamma_sweep.png" and display.best_on_edge_:
             print(
-                f"warning: the gamma search chose gamma = {sweep.best_gamma_:g}, "
+                f"warning: the gamma search chose gamma = {display.best_gamma_:g}, "
                 "the edge of its grid; the best gamma may lie beyond it.",
                 file=sys.stderr,
             )
-    if len(comparison.paired):
-        figures["forest.png"] = PairedDifferenceDisplay.from_comparison(comparison)
-    written = []
-    for name, display in figures.items():
-        # the comparison grid is laid out by its display; cropping it to its
-        # tight box would draw its 2 x len(methods) axes once more
-        crop = None if name == "reliability.png" else "tight"
-        display.figure_.savefig(out / name, dpi=110, bbox_inches=crop)
-        written.append(out / name)
-    plt.close("all")
-    return written
+    outputs = list(outputs)
+    return paths, outputs[0] if args.save_model is not None else None
 
 
 def _n_jobs(args, device):
@@ -366,31 +423,16 @@ def _check_model_path(path: Path | None) -> None:
         raise _UsageError(f"--save-model {path}: the folder {folder} is not writable.")
 
 
-def _start_refit(comparison, X, y, n_jobs):
-    """The recommended method's fit on all rows, started in a worker process
-    where ``n_jobs`` allows one (in this process otherwise): an iterator
-    over the one fitted model."""
-    import numpy as np
-    from joblib import Parallel, delayed
-
-    # what fit_recommended fits, without pickling the comparison's models
-    estimator = comparison.make_method()
-    return Parallel(n_jobs=n_jobs, return_as="generator")(
-        [delayed(estimator.fit)(X, np.asarray(y))]
-    )
-
-
-def _save_model(comparison, model, n_samples, path: Path, dataset: str) -> None:
-    """Save the recommended method fitted on all rows, and its card."""
-    import joblib
-
+def _write_card(comparison, classes, n_samples, path: Path, dataset: str) -> None:
+    """The saved model's card, beside it: version, method, data, headline
+    numbers."""
     headline = comparison.summary.loc[comparison.recommended]
     card = {
         "sklearn_focal_version": comparison.info["version"],
         "method": comparison.recommended,
         "dataset": dataset,
         "n_samples": n_samples,
-        "classes": [str(c) for c in model.classes_],
+        "classes": [str(c) for c in classes],
         "recommendation": comparison.recommendation,
         "test_metrics": {
             metric: {
@@ -401,7 +443,6 @@ def _save_model(comparison, model, n_samples, path: Path, dataset: str) -> None:
             for metric in ("accuracy", "ece", "log_loss")
         },
     }
-    joblib.dump(model, path)
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
 
 
@@ -448,15 +489,11 @@ def _compare(args) -> None:
         comparison.runs.to_csv(report.tmp / "results.csv", index=False)
         comparison.summary.to_csv(report.tmp / "summary.csv")
         comparison.paired.to_csv(report.tmp / "paired.csv")
-        # the recommended method's refit runs in a worker process (when the
-        # comparison ran in several) while this one draws the figures
-        refit = None
+        figures, classes = _finish(
+            comparison, X, checked["y"], args, report.tmp, n_jobs
+        )
         if args.save_model is not None:
-            refit = _start_refit(comparison, X, checked["y"], n_jobs)
-        figures = _write_figures(comparison, report.tmp)
-        if refit is not None:
-            [model] = refit
-            _save_model(comparison, model, len(y), args.save_model, dataset)
+            _write_card(comparison, classes, len(y), args.save_model, dataset)
         report.commit()
     except BaseException:
         report.discard()

@@ -75,6 +75,7 @@ def test_compare_writes_the_report_and_figures(tmp_path, capsys):
     recommended = report.split("## Recommendation")[1]
     assert f"Use {card['method']}" in recommended
     assert card["n_samples"] == 178 and card["dataset"] == "wine"
+    assert card["classes"] == ["0", "1", "2"]
     assert card["sklearn_focal_version"] in report
     assert f"saved the recommended model ({card['method']}" in printed
     row = summary.loc[card["method"]]
@@ -159,6 +160,26 @@ def test_bad_input_is_one_line_on_stderr(tmp_path, capsys, args, message):
     assert status == 2
     assert err.startswith("sklearn-focal: error: ") and message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_without_matplotlib_the_report_and_model_are_written_without_figures(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    args = ["compare", "--dataset", "wine", "--quick", "--repeats", "1"]
+    args += ["--methods", "cross_entropy", "logistic_regression", "--n-jobs", "1"]
+    args += ["--out", str(tmp_path / "out"), "--save-model", str(tmp_path / "m.joblib")]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "matplotlib is not installed: no figures" in captured.err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "paired.csv",
+        "results.csv",
+        "results.md",
+        "summary.csv",
+    ]
+    card = json.loads((tmp_path / "m.json").read_text())
+    assert card["classes"] == ["0", "1", "2"] and (tmp_path / "m.joblib").exists()
 
 
 def test_module_and_console_script_entry_points():
