@@ -496,8 +496,9 @@ class CalibrationComparisonDisplay(_DisplayMixin):
     """Reliability diagrams of several models side by side.
 
     One cell per model: its top-label reliability diagram above its
-    confidence histogram (share of samples per bin, on a common 0-1 scale).
-    Rows hold ``n_cols`` models each.
+    confidence histogram (share of samples per bin, on a common 0-1 scale),
+    titled with the model's name, its ECE in the legend. Rows hold
+    ``n_cols`` models each.
 
     Parameters
     ----------
@@ -551,6 +552,10 @@ class CalibrationComparisonDisplay(_DisplayMixin):
             top, bottom = self.axes_[2 * row, col], self.axes_[2 * row + 1, col]
             display.plot(ax=top, name=name, ref_line=ref_line, hist_ax=bottom)
             top.set_title(name, fontsize="medium")
+            if display.kind == "top_label":
+                # the title names the model; a long name in the legend too
+                # ran past the diagram into the next cell
+                display.line_.set_label(f"ECE = {display.ece:.3f}")
             top.set_xlabel("")
             top.tick_params(labelbottom=False)
             top.legend(loc="upper left", fontsize="x-small")

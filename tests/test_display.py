@@ -206,7 +206,8 @@ def test_comparison_grid_text_stays_inside_its_cell(iris, n_models, figsize):
     # no title, axis label or tick label may overlap another or leave the
     # figure
     X, y, clf = iris
-    models = {f"model number {k}": clf for k in range(n_models)}
+    # names as long as the comparison's longest method name
+    models = {f"hist_gradient_boosting+isotonic {k}": clf for k in range(n_models)}
     display = CalibrationComparisonDisplay.from_estimators(models, X, y)
     if figsize is not None:
         display.plot(figsize=figsize)
@@ -217,6 +218,12 @@ def test_comparison_grid_text_stays_inside_its_cell(iris, n_models, figsize):
     for ax in figure.axes:
         if ax.axison:
             texts += [ax.title, ax.xaxis.label, ax.yaxis.label]
+            legend = ax.get_legend()
+            if legend is not None:  # inside its diagram (the title names it)
+                inside = ax.get_window_extent(renderer).extents
+                box = legend.get_window_extent(renderer).extents
+                assert (box[:2] >= inside[:2] - 0.5).all(), ax.get_title()
+                assert (box[2:] <= inside[2:] + 0.5).all(), ax.get_title()
             for axis, (low, high) in [
                 (ax.xaxis, ax.get_xlim()),
                 (ax.yaxis, ax.get_ylim()),
