@@ -332,10 +332,12 @@ def _draw(build, arguments, path: Path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .display import CalibrationComparisonDisplay
+
     display = build(*arguments)
     # the comparison grid is laid out by its display; cropping it to its
     # tight box would draw its 2 x len(methods) axes once more
-    crop = None if path.name == "reliability.png" else "tight"
+    crop = None if isinstance(display, CalibrationComparisonDisplay) else "tight"
     display.figure_.savefig(path, dpi=110, bbox_inches=crop)
     plt.close(display.figure_)
     return display
