@@ -28,12 +28,15 @@ all the rows and saves it with joblib (load it with ``joblib.load`` and call
 ``predict_proba``), and writes ``model.json`` beside it: the package version,
 the method, the data set and the report's headline numbers.
 
-The report is written atomically: into a temporary folder beside ``--out``,
-moved into place once complete. An existing report is replaced whole, and
-only with ``--overwrite``. Arguments, the data, every method's parameters,
-the output folder and the model's path are checked before any training.
-Bad input is one line on stderr and exit status 2; Ctrl-C is one line and
-exit status 130, and leaves no report behind.
+The report, the model and its card are written atomically
+(:mod:`sklearn_focal._staging`): into temporary files and a folder beside
+their destinations, moved into place together once all are complete. An
+existing report, model or card is replaced, and only with ``--overwrite``;
+the model and its card may not lie in ``--out`` or be the ``--csv`` input.
+Arguments, the data, every method's parameters, the output folder and the
+model's path are checked before any training. Bad input is one line on
+stderr and exit status 2; Ctrl-C is one line and exit status 130, and
+leaves every earlier file as it was.
 """
 
 from __future__ import annotations
@@ -41,9 +44,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 #: Settings of --quick: a smaller network, fewer epochs, a smaller grid,
@@ -107,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace the report already in --out (only report files)",
+        help="replace the report already in --out (only report files) and the "
+        "model and card at --save-model",
     )
     compare.add_argument(
         "--methods",
@@ -207,62 +209,88 @@ def _check_target(X, y, name: str) -> None:
         )
 
 
-class _Report:
-    """The output folder, written atomically.
-
-    Files go to a temporary folder beside ``out``; :meth:`commit` moves it
-    into place (replacing an earlier report whole), :meth:`discard` removes
-    it. Created before any training, so an unwritable ``--out`` fails first.
-    """
-
-    def __init__(self, out: Path, overwrite: bool):
-        if out.exists() and not out.is_dir():
-            raise _UsageError(f"--out {out} is a file, not a folder.")
-        resolved, here = out.resolve(), Path.cwd().resolve()
-        if resolved == here or resolved in here.parents:
+def _check_out(out: Path, overwrite: bool) -> None:
+    """Can the report go to ``out``: a folder that is new, empty, or (with
+    --overwrite) holds only an earlier report?"""
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {out} is a file, not a folder.")
+    resolved, here = out.resolve(), Path.cwd().resolve()
+    if resolved == here or resolved in here.parents:
+        raise _UsageError(
+            f"--out {out} is the current folder (or holds it), which the report "
+            "cannot replace as a whole; name a folder for the report, such as "
+            "--out results."
+        )
+    if out.is_dir() and os.path.ismount(out):
+        raise _UsageError(
+            f"--out {out} is a mount point, which cannot be replaced; name a "
+            "folder inside it."
+        )
+    if out.is_dir() and any(out.iterdir()):
+        others = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)
+        if others:
             raise _UsageError(
-                f"--out {out} is the current folder (or holds it), which the report "
-                "cannot replace as a whole; name a folder for the report, such as "
-                "--out results."
+                f"--out {out} holds files that are not a report "
+                f"({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); "
+                "choose an empty or new folder."
             )
-        if out.is_dir() and os.path.ismount(out):
+        if not overwrite:
             raise _UsageError(
-                f"--out {out} is a mount point, which cannot be replaced; name a "
-                "folder inside it."
+                f"--out {out} already holds a report; pass --overwrite to "
+                "replace it, or choose another folder."
             )
-        if out.is_dir() and any(out.iterdir()):
-            others = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)
-            if others:
-                raise _UsageError(
-                    f"--out {out} holds files that are not a report "
-                    f"({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); "
-                    "choose an empty or new folder."
-                )
-            if not overwrite:
-                raise _UsageError(
-                    f"--out {out} already holds a report; pass --overwrite to "
-                    "replace it, or choose another folder."
-                )
-        self.out = out
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        except OSError as exc:
-            raise _UsageError(f"cannot write to --out {out}: {exc}") from exc
 
-    def commit(self) -> None:
-        old = None
-        if self.out.exists():  # moved aside first: the swap is all or nothing
-            old = Path(
-                tempfile.mkdtemp(prefix=f".{self.out.name}.old.", dir=self.out.parent)
+
+def _card_path(model: Path) -> Path:
+    """The saved model's card: the model's path with ``.json``."""
+    return model.with_suffix(".json")
+
+
+def _check_model_path(args) -> None:
+    """--save-model and its card must be new files (or, with --overwrite,
+    files), apart from --out and --csv, in a writable folder."""
+    path = args.save_model
+    if path is None:
+        return
+    card = _card_path(path)
+    if path.is_dir():
+        raise _UsageError(f"--save-model {path} is a folder; name a file in it.")
+    if card == path:
+        raise _UsageError(
+            f"--save-model {path} ends in .json, the name of the model's card; "
+            "name the model with another suffix, such as "
+            f"{path.with_suffix('.joblib')}."
+        )
+    out = args.out.resolve()
+    for name, target in ((f"--save-model {path}", path), (f"its card {card}", card)):
+        resolved = target.resolve()
+        if resolved == out or out in resolved.parents:
+            raise _UsageError(
+                f"{name} lies in --out {args.out}, which the report replaces as a "
+                "whole; save the model outside the report's folder."
             )
-            os.replace(self.out, old / "report")
-        os.replace(self.tmp, self.out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-    def discard(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if args.csv is not None and resolved == args.csv.resolve():
+            raise _UsageError(
+                f"{name} is the --csv input {args.csv}; choose another path for "
+                "the model."
+            )
+        if target.is_dir():
+            raise _UsageError(
+                f"--save-model {path}: {target} is a folder; choose another path "
+                "for the model."
+            )
+        if target.exists() and not args.overwrite:
+            raise _UsageError(
+                f"--save-model {path}: {target} already exists; pass --overwrite "
+                "to replace it, or choose another path."
+            )
+    folder = path.parent
+    if not folder.is_dir():
+        raise _UsageError(
+            f"--save-model {path}: the folder {folder} does not exist; create it first."
+        )
+    if not os.access(folder, os.W_OK):
+        raise _UsageError(f"--save-model {path}: the folder {folder} is not writable.")
 
 
 def _load(args):
@@ -289,6 +317,14 @@ def _load(args):
         raise _UsageError(
             f"{args.csv} has no column {args.target!r}; its columns are "
             f"{', '.join(map(str, frame.columns))}."
+        )
+    header = pd.read_csv(args.csv, header=None, nrows=1, dtype=str).iloc[0]
+    copies = int((header == args.target).sum())
+    if copies > 1:
+        raise _UsageError(
+            f"{args.csv} has {copies} columns named {args.target!r}; the others "
+            f"would be read as features ({args.target}.1, ...), copies of the "
+            "label. Rename or drop them."
         )
     frame = frame.dropna(subset=[args.target])
     y = frame.pop(args.target)
@@ -359,10 +395,12 @@ def _refit_and_save(estimator, X, y, path: Path):
     return estimator.classes_
 
 
-def _finish(comparison, X, y, args, folder: Path, n_jobs) -> tuple[list[Path], object]:
-    """Draw the figures into ``folder`` and, with --save-model, fit the
-    recommended method on all the rows and save it; returns the figures'
-    paths and the saved model's classes (None without --save-model).
+def _finish(
+    comparison, X, y, folder: Path, model: Path | None, n_jobs
+) -> tuple[list[Path], object]:
+    """Draw the figures into ``folder`` and, given a ``model`` path, fit the
+    recommended method on all the rows and save it there; returns the
+    figures' paths and the saved model's classes (None without a model).
 
     The two slowest steps, the refit and the reliability grid (28 axes for
     14 methods, ~4 s), run in worker processes where ``n_jobs`` allows,
@@ -380,10 +418,10 @@ def _finish(comparison, X, y, args, folder: Path, n_jobs) -> tuple[list[Path], o
     figures = _figures(comparison) if plotting else {}
     paths = [folder / name for name in figures]
     elsewhere = []
-    if args.save_model is not None:
+    if model is not None:
         # what fit_recommended fits, without pickling the comparison's models
         estimator = comparison.make_method()
-        elsewhere.append(delayed(_refit_and_save)(estimator, X, y, args.save_model))
+        elsewhere.append(delayed(_refit_and_save)(estimator, X, y, model))
     if plotting:
         build, arguments = figures.pop("reliability.png")
         elsewhere.append(
@@ -399,7 +437,7 @@ def _finish(comparison, X, y, args, folder: Path, n_jobs) -> tuple[list[Path], o
                 file=sys.stderr,
             )
     outputs = list(outputs)
-    return paths, outputs[0] if args.save_model is not None else None
+    return paths, outputs[0] if model is not None else None
 
 
 def _n_jobs(args, device):
@@ -410,24 +448,9 @@ def _n_jobs(args, device):
     return -1 if device == "cpu" else None
 
 
-def _check_model_path(path: Path | None) -> None:
-    """The saved model's folder must exist and be writable, before training."""
-    if path is None:
-        return
-    if path.is_dir():
-        raise _UsageError(f"--save-model {path} is a folder; name a file in it.")
-    folder = path.parent
-    if not folder.is_dir():
-        raise _UsageError(
-            f"--save-model {path}: the folder {folder} does not exist; create it first."
-        )
-    if not os.access(folder, os.W_OK):
-        raise _UsageError(f"--save-model {path}: the folder {folder} is not writable.")
-
-
 def _write_card(comparison, classes, n_samples, path: Path, dataset: str) -> None:
-    """The saved model's card, beside it: version, method, data, headline
-    numbers."""
+    """The saved model's card (written to ``path``): version, method, data,
+    headline numbers."""
     headline = comparison.summary.loc[comparison.recommended]
     card = {
         "sklearn_focal_version": comparison.info["version"],
@@ -445,16 +468,30 @@ def _write_card(comparison, classes, n_samples, path: Path, dataset: str) -> Non
             for metric in ("accuracy", "ece", "log_loss")
         },
     }
-    path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    path.write_text(json.dumps(card, indent=2) + "\n")
 
 
 def _compare(args) -> None:
+    from ._staging import Staged
     from .compare import check_comparison_inputs, compare_calibration
 
     _check_args(args)
-    report = _Report(args.out, args.overwrite)  # creates --out's parent
+    _check_out(args.out, args.overwrite)
+    try:  # --out's parent, where the model may go too (results/model.joblib)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _UsageError(f"cannot write to --out {args.out}: {exc}") from exc
+    _check_model_path(args)
+    staged = Staged()
     try:
-        _check_model_path(args.save_model)
+        report = staged.folder(args.out)
+    except OSError as exc:
+        raise _UsageError(f"cannot write to --out {args.out}: {exc}") from exc
+    try:
+        model = card = None
+        if args.save_model is not None:
+            model = staged.file(args.save_model)
+            card = staged.file(_card_path(args.save_model))
         X, y = _load(args)
         options = {
             "methods": args.methods,
@@ -487,18 +524,16 @@ def _compare(args) -> None:
         )
         dataset = args.dataset or args.csv.name
         markdown = comparison.to_markdown(dataset=dataset)
-        (report.tmp / "results.md").write_text(markdown)
-        comparison.runs.to_csv(report.tmp / "results.csv", index=False)
-        comparison.summary.to_csv(report.tmp / "summary.csv")
-        comparison.paired.to_csv(report.tmp / "paired.csv")
-        figures, classes = _finish(
-            comparison, X, checked["y"], args, report.tmp, n_jobs
-        )
-        if args.save_model is not None:
-            _write_card(comparison, classes, len(y), args.save_model, dataset)
-        report.commit()
+        (report / "results.md").write_text(markdown)
+        comparison.runs.to_csv(report / "results.csv", index=False)
+        comparison.summary.to_csv(report / "summary.csv")
+        comparison.paired.to_csv(report / "paired.csv")
+        figures, classes = _finish(comparison, X, checked["y"], report, model, n_jobs)
+        if card is not None:
+            _write_card(comparison, classes, len(y), card, dataset)
+        staged.commit()  # the report, the model and its card together
     except BaseException:
-        report.discard()
+        staged.discard()
         raise
     print(markdown)
     written = ["results.md", "results.csv", "summary.csv", "paired.csv"]
@@ -508,7 +543,7 @@ def _compare(args) -> None:
         print(
             f"saved the recommended model ({comparison.recommended}, fitted on all "
             f"{len(y)} rows) to {args.save_model}, "
-            f"and its card to {args.save_model.with_suffix('.json')}"
+            f"and its card to {_card_path(args.save_model)}"
         )
 
 

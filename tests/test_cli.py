@@ -1,8 +1,10 @@
 """The sklearn-focal command line."""
 
 import json
+import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -326,3 +328,204 @@ def test_ctrl_c_exits_130_and_leaves_no_report(tmp_path):
     assert "Traceback" not in stderr.decode()
     assert stdout == b""
     assert list(tmp_path.iterdir()) == []  # no report, no temporary folder
+
+
+# -- --save-model: the report's guarantees for the model and its card ----------
+def _small(out, *extra):
+    """A quick comparison of two methods, in this process (one job)."""
+    args = ["compare", "--dataset", "wine", "--quick", "--repeats", "1"]
+    args += ["--methods", "cross_entropy", "logistic_regression", "--n-jobs", "1"]
+    return [*args, "--out", str(out), *map(str, extra)]
+
+
+def _files(folder):
+    """Every file under ``folder`` (temporary ones included) -> its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _earlier_run(tmp_path):
+    """A report, a model and its card from an earlier run, as bytes."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("results.md", "results.csv", "summary.csv", "paired.csv"):
+        (out / name).write_text(f"EARLIER {name}")
+    (tmp_path / "m.joblib").write_bytes(b"old model")
+    (tmp_path / "m.json").write_text("old card")
+    return out, _files(tmp_path)
+
+
+def test_save_model_paths_that_would_lose_files_are_refused_before_training(
+    tmp_path, capsys, monkeypatch
+):
+    out, before = _earlier_run(tmp_path)
+    data = tmp_path / "data.csv"
+    data.write_text("a,b,label\n1,2,x\n")
+    (tmp_path / "folder.json").mkdir()
+    before = _files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    cases = {
+        # 1: an existing model (and card) without --overwrite
+        "existing model": (
+            _small(tmp_path / "new", "--save-model", tmp_path / "m.joblib"),
+            "m.joblib already exists; pass --overwrite",
+        ),
+        "existing card": (
+            _small(tmp_path / "new", "--save-model", tmp_path / "m.pkl"),
+            "m.json already exists; pass --overwrite",
+        ),
+        # 2: the model where the report goes
+        "model is --out": (
+            _small(tmp_path / "new", "--save-model", tmp_path / "new"),
+            "lies in --out",
+        ),
+        # 3: a model named like its card
+        "json model": (
+            _small(tmp_path / "new", "--save-model", tmp_path / "model.json"),
+            "ends in .json, the name of the model's card",
+        ),
+        # 4: the model over the user's data
+        "model is --csv": (
+            [
+                *_small(tmp_path / "new", "--save-model", data, "--overwrite"),
+                "--target",
+                "label",
+            ],
+            "is the --csv input",
+        ),
+        # 5: inside the report folder that --overwrite replaces
+        "model in --out": (
+            _small(out, "--overwrite", "--save-model", out / "m.joblib"),
+            "lies in --out",
+        ),
+        # 6: the card's path is a folder
+        "card is a folder": (
+            _small(tmp_path / "new", "--overwrite", "--save-model", "folder.joblib"),
+            "folder.json is a folder",
+        ),
+    }
+    cases["model is --csv"][0][1:3] = ["--csv", str(data)]  # not --dataset
+    for name, (args, message) in cases.items():
+        status = main(args)
+        captured = capsys.readouterr()
+        assert status == 2, (name, captured.err)
+        assert len(captured.err.strip().splitlines()) == 1, (name, captured.err)
+        assert message in captured.err, (name, captured.err)
+        assert captured.out == ""
+        assert _files(tmp_path) == before, name  # nothing written, nothing lost
+    assert not (tmp_path / "new").exists()
+
+
+def test_overwrite_replaces_report_model_and_card_with_the_umasks_modes(
+    tmp_path, capsys
+):
+    out, _ = _earlier_run(tmp_path)
+    previous = os.umask(0o022)
+    try:
+        args = _small(out, "--overwrite", "--save-model", tmp_path / "m.joblib")
+        assert main(args) == 0, capsys.readouterr().err
+    finally:
+        os.umask(previous)
+    assert json.loads((tmp_path / "m.json").read_text())["dataset"] == "wine"
+    import joblib
+
+    assert joblib.load(tmp_path / "m.joblib").predict_proba(
+        pd.DataFrame(np.zeros((1, 13)), columns=_wine_columns())
+    ).shape == (1, 3)
+    assert (out / "results.md").read_text().startswith("# Calibration comparison")
+    # 17: the modes a new file and folder get, not mkdtemp's private ones
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    for path in (tmp_path / "m.joblib", tmp_path / "m.json", out / "results.md"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.joblib", "m.json", "out"]
+
+
+def _wine_columns():
+    from sklearn.datasets import load_wine
+
+    return load_wine(as_frame=True).data.columns
+
+
+@pytest.mark.parametrize("where", ["card", "commit"])
+def test_interrupted_or_failed_run_leaves_report_model_and_card_as_they_were(
+    tmp_path, capsys, monkeypatch, where
+):
+    """7: Ctrl-C after the refit has saved the model (while the card is
+    written), or a failure while the outputs are moved into place."""
+    from sklearn_focal import _staging, cli
+
+    out, before = _earlier_run(tmp_path)
+    if where == "card":
+
+        def interrupt(*args):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(cli, "_write_card", interrupt)
+        expected = 130
+    else:  # the last move fails, after the report and the model moved in
+        replace, calls = os.replace, []
+
+        def failing_replace(source, destination):
+            calls.append(destination)
+            if len(calls) == 6:  # report aside, in; model aside, in; card aside, in
+                raise OSError("disk full")
+            replace(source, destination)
+
+        monkeypatch.setattr(_staging.os, "replace", failing_replace)
+        expected = 1
+    args = _small(out, "--overwrite", "--save-model", tmp_path / "m.joblib")
+    if expected == 1:
+        with pytest.raises(OSError, match="disk full"):
+            main(args)
+    else:
+        assert main(args) == expected
+    capsys.readouterr()
+    assert _files(tmp_path) == before  # and no temporary file left
+
+
+def test_staged_commit_moves_all_or_none(tmp_path, monkeypatch):
+    from sklearn_focal import _staging
+
+    (tmp_path / "a.txt").write_text("old a")
+    staged = _staging.Staged()
+    staged.file(tmp_path / "a.txt").write_text("new a")
+    staged.file(tmp_path / "b.txt").write_text("new b")
+    folder = staged.folder(tmp_path / "c")
+    (folder / "x").write_text("new x")
+    staged.commit()
+    assert _files(tmp_path) == {"a.txt": b"new a", "b.txt": b"new b", "c/x": b"new x"}
+
+    staged = _staging.Staged()
+    staged.file(tmp_path / "a.txt").write_text("newer a")
+    staged.file(tmp_path / "d.txt").write_text("new d")
+    folder = staged.folder(tmp_path / "c")
+    replace = os.replace
+
+    def fail_on_the_folder(source, destination):
+        if Path(destination) == tmp_path / "c" and Path(source) == folder:
+            raise OSError("no")
+        replace(source, destination)
+
+    monkeypatch.setattr(_staging.os, "replace", fail_on_the_folder)
+    with pytest.raises(OSError):
+        staged.commit()
+    assert _files(tmp_path) == {"a.txt": b"new a", "b.txt": b"new b", "c/x": b"new x"}
+
+
+def test_a_csv_with_two_target_columns_is_refused(tmp_path, capsys):
+    """14: pandas would rename the second 'label' to 'label.1', a feature
+    that copies the label."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(60, 2)), columns=["a", "b"])
+    frame["label"] = np.arange(60) % 2
+    frame["label_copy"] = frame["label"]
+    csv = tmp_path / "twice.csv"
+    frame.to_csv(csv, index=False, header=["a", "b", "label", "label"])
+    args = ["compare", "--csv", str(csv), "--target", "label"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "has 2 columns named 'label'" in err and "label.1" in err
+    assert not (tmp_path / "out").exists()
