@@ -40,6 +40,7 @@ from ._compat import (
     HasMethods,
     Interval,
     StrOptions,
+    _check_sample_weight,
     _fit_context,
     _num_samples,
     _safe_indexing,
@@ -193,6 +194,8 @@ class GammaSearchClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         if _num_samples(X) != len(y):
             raise ValueError(f"X has {_num_samples(X)} rows but y has {len(y)} labels.")
+        if sample_weight is not None:  # by position, whatever its type or index
+            sample_weight = _check_sample_weight(sample_weight, y)
         classes = np.unique(y)
         encoded = encode(y, classes, message="y holds labels {} not in its classes.")
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)

@@ -92,3 +92,27 @@ def test_bad_grids_and_gammas_use_the_estimators_checks(iris):
         GammaSearchClassifier(NETWORK, gammas=[0, 500]).fit(X, y)
     with pytest.raises(InvalidParameterError, match="'select_by' parameter"):
         GammaSearchClassifier(NETWORK, select_by="accuracy").fit(X, y)
+
+
+def test_sample_weight_is_taken_by_position_like_the_estimators(iris):
+    """12 and 15: a Series with another index was looked up by label; a
+    list, a scalar or a wrong length met raw errors."""
+    import pandas as pd
+
+    X, y = iris
+    rng = np.random.default_rng(0)
+    weights = rng.uniform(0.2, 3.0, len(y))
+    params = dict(gammas=[0, 2], validation_fraction=0.3, random_state=0)
+    small = clone(NETWORK).set_params(max_iter=5)
+
+    def proba(sample_weight):
+        search = GammaSearchClassifier(small, **params)
+        return search.fit(X, y, sample_weight=sample_weight).predict_proba(X)
+
+    expected = proba(weights)
+    shuffled_index = pd.Series(weights, index=rng.permutation(len(y)) + 1000)
+    np.testing.assert_allclose(proba(shuffled_index), expected, rtol=1e-6)
+    np.testing.assert_allclose(proba(list(weights)), expected, rtol=1e-6)
+    np.testing.assert_allclose(proba(2.0), proba(None), rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match=r"sample_weight.shape == \(5,\), expected"):
+        proba(weights[:5])
