@@ -3,8 +3,8 @@ any training.
 
 Each check names the argument and says what to change. The networks'
 parameters are checked by the estimators' own constraints: every method's
-estimator is built with :func:`~sklearn_focal.methods.make_method` and
-validated, the gamma grid gamma by gamma.
+estimator is built with :func:`~sklearn_focal.methods.make_method`, which
+validates it, the gamma grid gamma by gamma.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import pandas as pd
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from ._compat import _num_samples, validate_parameters
+from ._compat import _num_samples
 from ._labels import label
 from ._methods import METHODS, POST_HOC
-from .methods import make_method
+from .methods import check_column_types, make_method
 
 __all__ = ["check_inputs"]
 
@@ -54,10 +54,10 @@ def check_inputs(
     _check_sizes(y, labels, test_size, cv, calibration, calibration_size, methods)
     if X_ood is not None:
         _check_ood(X, X_ood)
-    for method in methods:  # the estimators' own checks, before any training
-        validate_parameters(
-            make_method(method, **{**method_params, "gammas": gammas}, random_state=0)
-        )
+    if method_params["preprocessor"] == "auto":
+        check_column_types(X)
+    for method in methods:  # make_method runs the estimators' own checks
+        make_method(method, **{**method_params, "gammas": gammas}, random_state=0)
     return methods, gammas, y, labels
 
 

@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import (
     HasMethods,
     Hidden,
     Interval,
+    InvalidParameterError,
     StrOptions,
     validate_params,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "HasMethods",
     "Hidden",
     "Interval",
+    "InvalidParameterError",
     "StrOptions",
     "_BaseScorer",
     "_assert_all_finite",

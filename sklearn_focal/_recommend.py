@@ -24,17 +24,26 @@ def _eligible(comparison):
     return eligible, f"accuracy within 1 point of the best ({best:.3f})"
 
 
+def _log_loss_intervals(comparison, best, candidates):
+    """The paired 95 % interval of each other candidate's log loss minus
+    ``best``'s: method -> (low, high), NaN without an interval."""
+    return {
+        method: comparison.difference(method, best, "log_loss")[1:]
+        for method in candidates
+        if method != best
+    }
+
+
 def _unclear(comparison, best, eligible):
     """The eligible methods whose log loss the paired intervals cannot
-    separate from ``best``'s."""
+    separate from ``best``'s (methods without an interval are not among
+    them: nothing says they are within the noise)."""
     return [
         method
-        for method in eligible
-        if method != best
-        and _stats.verdict(
-            *comparison.difference(method, best, "log_loss")[1:], "log_loss"
-        )
-        == _stats.UNCLEAR
+        for method, (low, high) in _log_loss_intervals(
+            comparison, best, eligible
+        ).items()
+        if not np.isnan(low) and _stats.verdict(low, high, "log_loss") == _stats.UNCLEAR
     ]
 
 
@@ -47,19 +56,41 @@ def _interval(row, metric):
 
 def _ties(comparison, best, candidates):
     """The sentence's end: which candidates the paired intervals cannot
-    separate from ``best``."""
-    tied = _unclear(comparison, best, candidates)
+    separate from ``best``, and which have no interval at all."""
+    intervals = _log_loss_intervals(comparison, best, candidates)
+    if not intervals:
+        return "; it is the only method compared."
+    order = list(comparison.summary.index).index
+    unknown = sorted(
+        (m for m, (low, _) in intervals.items() if np.isnan(low)), key=order
+    )
+    if len(unknown) == len(intervals):
+        return (
+            ". Its differences to the other methods have no interval (one "
+            "repeat and no bootstrap resamples), so whether they are real is "
+            "not known: run more repeats, or keep n_bootstrap > 0."
+        )
+    tied = sorted(_unclear(comparison, best, candidates), key=order)
+    if unknown:
+        end = (
+            f" The differences to {', '.join(unknown)} have no interval, so "
+            "whether they are real is not known."
+        )
+    else:
+        end = ""
     if not tied:
         return (
-            "; the paired 95 % intervals of every other method's difference to "
-            "it exclude 0."
+            "; the paired 95 % intervals of its difference to every other "
+            f"method with an interval exclude 0.{end}"
+            if unknown
+            else "; the paired 95 % intervals of every other method's difference "
+            "to it exclude 0."
         )
-    names = ", ".join(sorted(tied, key=list(comparison.summary.index).index))
     return (
-        f". No clear difference from {names}: the paired 95 % intervals of "
-        "their differences to it include 0, so any of them is a defensible "
+        f". No clear difference from {', '.join(tied)}: the paired 95 % intervals "
+        "of their differences to it include 0, so any of them is a defensible "
         "choice; this one has the lowest expected loss on new data "
-        "(benchmarks/verdicts.py)."
+        f"(benchmarks/verdicts.py).{end}"
     )
 
 

@@ -24,9 +24,10 @@ def markdown(comparison, *, dataset=None, digits=3) -> str:
     info = comparison.info
     title = "Calibration comparison" + (f": {dataset}" if dataset else "")
     rule = (
-        " Accuracy and balanced accuracy use the weighted decision rule "
-        "(the class with the largest class weight times probability) for "
-        "every method, since class_weight was given."
+        " Every method predicts by the weighted decision rule (the class "
+        "with the largest class weight times probability), since "
+        "class_weight was given; accuracy and balanced accuracy score those "
+        "predictions."
         if info.get("class_weight") is not None
         else ""
     )

@@ -3,6 +3,8 @@ recommendation and the model to deploy."""
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 
@@ -203,6 +205,20 @@ class CalibrationComparison:
         """The unfitted estimator that the comparison fitted for ``method``
         in ``repeat`` (default: the recommended method)."""
         method = self.recommended if method is None else method
+        n_repeats = len(self.seeds)
+        if isinstance(repeat, bool) or not (
+            isinstance(repeat, Integral) and 0 <= repeat < n_repeats
+        ):
+            raise ValueError(
+                f"The 'repeat' parameter must be an int in [0, {n_repeats - 1}] "
+                f"(the comparison ran {n_repeats} repeat"
+                f"{'s' * (n_repeats != 1)}); got {repeat!r}."
+            )
+        if method not in self.methods:
+            raise ValueError(
+                f"The 'method' parameter, {method!r}, is not one of the compared "
+                f"methods {self.methods}."
+            )
         return make_method(
             method, **self.method_params, random_state=int(self.seeds[repeat])
         )

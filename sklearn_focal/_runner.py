@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _memo, _stats, _targets
+from . import _memo, _stats
 from ._compat import _safe_indexing
 from ._methods import NETWORKS, SHARES_FITS_WITH
 from .methods import make_method
@@ -52,7 +52,6 @@ class Settings:
     n_bins: int
     n_bootstrap: int
     labels: np.ndarray
-    class_weight: Any
     keep: bool
 
 
@@ -110,7 +109,6 @@ def run_job(X, y, split, seeds, methods, settings, X_ood):
     _, network_seed, bootstrap_seed = (int(s) for s in seeds)
     counts = _stats.bootstrap_counts(len(test), settings.n_bootstrap, bootstrap_seed)
     y_encoded = np.searchsorted(settings.labels, y_test)
-    decision = _decision_weights(settings, y_train)
     results = {}
     with _memo.shared_fits(), warnings.catch_warnings():
         # on a small validation split AdaFocal uses fewer bins (n_bins_)
@@ -123,11 +121,12 @@ def run_job(X, y, split, seeds, methods, settings, X_ood):
             model.fit(X_train, y_train)
             seconds = time.perf_counter() - start + _memo.replayed_seconds() - replayed
             proba = np.asarray(model.predict_proba(X_test), dtype=np.float64)
-            scores = proba if decision is None else proba * decision
+            # the model's own decision rule: what a user deploys is measured
+            predicted = np.searchsorted(settings.labels, model.predict(X_test))
             point, replicates = _stats.score_test_part(
                 y_encoded,
                 proba,
-                scores.argmax(axis=1),
+                predicted,
                 n_bins=settings.n_bins,
                 counts=counts,
             )
@@ -148,21 +147,6 @@ def run_job(X, y, split, seeds, methods, settings, X_ood):
     return results
 
 
-def _decision_weights(settings, y_train):
-    """With ``class_weight``: the weight of each class, so that every method
-    predicts the class of the largest weight times probability (the rule a
-    weighted network's ``predict`` follows); None without."""
-    if settings.class_weight is None:
-        return None
-    return _targets.class_weights(
-        settings.class_weight,
-        settings.labels,
-        np.searchsorted(settings.labels, y_train),
-        prior_correction=False,
-        incremental=False,
-    )
-
-
 def _chosen_gamma(method, model):
     """The gamma a method trained with (the searched one for ``focal``)."""
     if method == "cross_entropy":
@@ -172,6 +156,8 @@ def _chosen_gamma(method, model):
             return float(model.best_gamma_)
         if hasattr(model, "calibrated_classifiers_"):  # the kept network
             model = model.calibrated_classifiers_[0].estimator
+        elif hasattr(model, "estimator_"):  # a weighted decision's estimator
+            model = model.estimator_
         elif hasattr(model, "steps"):
             model = model[-1]
         else:

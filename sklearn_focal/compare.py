@@ -272,9 +272,11 @@ def compare_calibration(
     class_weight : dict, "balanced" or None, default=None
         Passed to every network (see :class:`FocalClassifier`; their
         probabilities are prior-corrected). The scikit-learn baselines stay
-        unweighted. Accuracy and balanced accuracy then use the weighted
-        decision rule (the class of the largest class weight times
-        probability) for every method, so that they compare alike.
+        unweighted. Every method then predicts by the weighted decision
+        rule (the class of the largest class weight times probability; see
+        :class:`~sklearn_focal.methods.WeightedDecisionClassifier`), and
+        accuracy and balanced accuracy score each method's own ``predict``,
+        so that they compare alike and measure what a user deploys.
     n_bootstrap : int, default=100
         Resamples of each test part for the intervals (0: spread over
         repeats only).
@@ -341,7 +343,6 @@ def compare_calibration(
         n_bins=n_bins,
         n_bootstrap=n_bootstrap,
         labels=labels,
-        class_weight=class_weight,
         keep=return_estimators,
     )
     jobs = _runner.schedule(n_repeats, methods)

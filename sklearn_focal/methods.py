@@ -32,14 +32,33 @@ The calibrated networks get their calibration rows by ``calibration``:
   calibrator, and the network that is kept trains on every row
   (``CalibratedClassifierCV(..., ensemble=False)``): no row is lost, at the
   price of ``cv`` more network fits.
+
+Every method's ``fit`` takes ``sample_weight``, and the network trains with
+it (a :class:`~sklearn_focal.methods.MethodPipeline` hands it to its final
+step). With ``class_weight``, every method predicts by one decision rule,
+the class of the largest class weight times probability: the networks'
+``predict`` does so itself, and the other methods are wrapped in a
+:class:`~sklearn_focal.methods.WeightedDecisionClassifier`.
+
+The parameters that a method's name decides (``loss``, ``gamma``) and those
+with an argument of their own (``class_weight``, ``random_state``,
+``device``) are refused in ``estimator_params``; every network's parameters
+are checked when the method is built, by the network's own constraints.
 """
 
 from __future__ import annotations
 
 from numbers import Integral, Real
 
+import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    TransformerMixin,
+    clone,
+)
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -50,7 +69,15 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import HasMethods, Interval, StrOptions, validate_params
+from ._compat import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _fit_context,
+    validate_parameters,
+    validate_params,
+)
 from ._methods import CALIBRATIONS, METHODS, NETWORKS, POST_HOC, SHARES_FITS_WITH
 from .gamma_search import DEFAULT_SELECT_BY, SELECT_BY
 
@@ -62,7 +89,9 @@ __all__ = [
     "NETWORKS",
     "POST_HOC",
     "SHARES_FITS_WITH",
+    "MethodPipeline",
     "TabularPreprocessor",
+    "WeightedDecisionClassifier",
     "make_method",
     "make_preprocessor",
 ]
@@ -107,6 +136,7 @@ def make_preprocessor(X):
     numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
     if not isinstance(X, pd.DataFrame):
         return numeric
+    check_column_types(X)
     categorical = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
     return ColumnTransformer(
         [
@@ -115,6 +145,38 @@ def make_preprocessor(X):
         ],
         verbose_feature_names_out=False,
     )
+
+
+def check_column_types(X) -> None:
+    """Refuse the columns the preprocessing cannot encode: dates and
+    durations (pandas counts durations as numbers, and a date would be
+    one-hot encoded, one category per instant).
+
+    Parameters
+    ----------
+    X : DataFrame or array-like
+        Only a DataFrame's column types are checked.
+
+    Raises
+    ------
+    TypeError
+        Naming the first date or duration column and how to convert it.
+    """
+    if not isinstance(X, pd.DataFrame):
+        return
+    for column, dtype in X.dtypes.items():
+        if pd.api.types.is_timedelta64_dtype(dtype):
+            raise TypeError(
+                f"Column {column!r} of X holds durations ({dtype}), which the "
+                "preprocessing cannot encode; convert it to numbers first, e.g. "
+                f"X[{column!r}].dt.total_seconds()."
+            )
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            raise TypeError(
+                f"Column {column!r} of X holds dates ({dtype}), which the "
+                "preprocessing cannot encode; convert it to numbers first (e.g. "
+                "the year, the day of the week, or the seconds since a date)."
+            )
 
 
 class TabularPreprocessor(TransformerMixin, BaseEstimator):
@@ -174,6 +236,172 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         """Names of the output columns (the fitted preprocessor's)."""
         check_is_fitted(self)
         return self.preprocessor_.get_feature_names_out(input_features)
+
+
+class MethodPipeline(Pipeline):
+    """A :class:`~sklearn.pipeline.Pipeline` whose ``fit`` takes
+    ``sample_weight`` and hands it to its final step.
+
+    scikit-learn's ``Pipeline.fit`` refuses a plain ``sample_weight`` (it
+    wants ``<step>__sample_weight``), and
+    :class:`~sklearn.calibration.CalibratedClassifierCV` then trains the
+    network unweighted and weights only its calibrator. Every method of
+    :func:`~sklearn_focal.make_method` is built on this pipeline, so that
+    the weights reach the network in every method.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_focal.methods import MethodPipeline
+    >>> X, y = np.arange(8.0).reshape(-1, 1), np.array([0, 0, 0, 1, 0, 1, 1, 1])
+    >>> pipeline = MethodPipeline(
+    ...     [("scale", StandardScaler()), ("classifier", LogisticRegression())])
+    >>> pipeline.fit(X, y, sample_weight=np.arange(1.0, 9.0)).predict(X[:2])
+    array([0, 0])
+    """
+
+    def fit(self, X, y=None, sample_weight=None, **params):
+        """Fit the steps; ``sample_weight`` goes to the final step's ``fit``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        **params : dict
+            ``<step>__<parameter>`` fit parameters, as in ``Pipeline.fit``.
+
+        Returns
+        -------
+        self : object
+        """
+        if sample_weight is not None:
+            params[f"{self.steps[-1][0]}__sample_weight"] = sample_weight
+        return super().fit(X, y, **params)
+
+
+class WeightedDecisionClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """A classifier whose ``predict`` weighs its probabilities by class.
+
+    ``predict`` gives the class of the largest ``class_weight_[c] *
+    predict_proba(X)[:, c]``: the decision rule of a network trained with
+    ``class_weight`` (:class:`~sklearn_focal.FocalClassifier`'s ``predict``),
+    for an estimator that does not know it, such as a calibrated network.
+    Probabilities are the estimator's, unchanged.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Cloned and fitted by ``fit``.
+    class_weight : dict or "balanced"
+        scikit-learn's semantics: ``"balanced"`` weighs class ``c`` by
+        ``n_samples / (n_classes * n_c)`` of the training labels; a dict maps
+        labels to weights, 1 for the classes it leaves out.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted estimator.
+    class_weight_ : ndarray of shape (n_classes,)
+        The weight of each class of ``classes_``.
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_focal.methods import WeightedDecisionClassifier
+    >>> X = np.r_[np.zeros(9), 1.0, 1.0, 2.0].reshape(-1, 1)
+    >>> y = np.r_[np.zeros(10, int), 1, 1]
+    >>> model = WeightedDecisionClassifier(
+    ...     LogisticRegression(), class_weight="balanced")
+    >>> model.fit(X, y).predict([[1.0]]), model.estimator_.predict([[1.0]])
+    (array([1]), array([0]))
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"])],
+        "class_weight": [StrOptions({"balanced"}), dict],
+    }
+
+    def __init__(self, estimator, *, class_weight="balanced"):
+        self.estimator = estimator
+        self.class_weight = class_weight
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the estimator (with ``sample_weight``) and the class weights.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to the estimator's ``fit``.
+
+        Returns
+        -------
+        self : object
+        """
+        from ._targets import class_weights
+
+        estimator = clone(self.estimator)
+        extra = {} if sample_weight is None else {"sample_weight": sample_weight}
+        estimator.fit(X, y, **extra)
+        classes = estimator.classes_
+        self.class_weight_ = class_weights(
+            self.class_weight,
+            classes,
+            np.searchsorted(classes, np.asarray(y)),
+            prior_correction=False,
+            incremental=False,
+        )
+        self.estimator_ = estimator
+        self.classes_ = classes
+        if hasattr(estimator, "n_features_in_"):
+            self.n_features_in_ = estimator.n_features_in_
+        if hasattr(estimator, "feature_names_in_"):
+            self.feature_names_in_ = estimator.feature_names_in_
+        return self
+
+    def predict_proba(self, X):
+        """The estimator's probabilities."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X):
+        """The class of the largest class weight times probability."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba * self.class_weight_, axis=1)]
+
+
+#: Parameters of ``estimator_params`` that another argument decides, and
+#: what to pass instead.
+_DECIDED_ELSEWHERE = {
+    "loss": "the method's name decides the loss (cross_entropy, focal, "
+    "focal_sd53, adafocal, ...); choose the method instead",
+    "gamma": "the method's name decides gamma (0 for cross_entropy; focal "
+    "searches it over the grid `gammas`); pass gammas=[...] instead",
+    "class_weight": "pass class_weight=... itself, so that every method, its "
+    "decision rule and the report know it",
+    "random_state": "pass random_state=... itself (compare_calibration draws "
+    "a seed per repeat from it)",
+    "device": "pass device=... itself",
+}
+
+
+def _network_parameter_error(exc, name):
+    """scikit-learn's error for a parameter of a method's estimator, with the
+    method named after the estimator: "The 'max_iter' parameter of
+    FocalClassifier (in method 'temperature') must be ...". The words
+    between the estimator and "must be" also keep scikit-learn's
+    ``validate_params`` of a calling function (``compare_calibration``,
+    ``cross_val_predict``) from renaming the estimator after itself."""
+    message = str(exc).replace(" must be", f" (in method {name!r}) must be", 1)
+    return InvalidParameterError(message)
 
 
 @validate_params(
@@ -256,11 +484,17 @@ def make_method(
     >>> type(model).__name__, model.method
     ('CalibratedClassifierCV', 'temperature')
     """
+    decided = sorted(set(estimator_params or {}) & set(_DECIDED_ELSEWHERE))
+    if decided:
+        raise ValueError(
+            f"The 'estimator_params' parameter may not set {decided[0]!r}: "
+            f"{_DECIDED_ELSEWHERE[decided[0]]}."
+        )
     network_params = {
+        **(estimator_params or {}),
         "device": device,
         "class_weight": class_weight,
         "random_state": random_state,
-        **(estimator_params or {}),
     }
     settings = _Settings(
         preprocessor=preprocessor,
@@ -272,7 +506,14 @@ def make_method(
         calibration_size=calibration_size,
         random_state=random_state,
     )
-    return _BUILDERS[name](settings, name)
+    estimator = _BUILDERS[name](settings, name)
+    try:  # the networks' own checks, now rather than deep inside a fit
+        validate_parameters(estimator)
+    except InvalidParameterError as exc:
+        raise _network_parameter_error(exc, name) from None
+    if class_weight is not None and name not in NETWORKS:
+        return WeightedDecisionClassifier(estimator, class_weight=class_weight)
+    return estimator
 
 
 class _Settings:
@@ -289,7 +530,7 @@ class _Settings:
             steps = [("preprocess", TabularPreprocessor())]
         else:
             steps = [("preprocess", clone(self.preprocessor))]
-        return Pipeline([*steps, ("classifier", estimator)])
+        return MethodPipeline([*steps, ("classifier", estimator)])
 
     def calibrated(self, base, method):
         """``base`` calibrated by ``method`` on rows it did not train on."""

@@ -1,6 +1,7 @@
 """compare_calibration: protocol, public estimators, repeats, OOD, bad input."""
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,12 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_focal import GammaSearchClassifier, _runner, compare_calibration
+from sklearn_focal import (
+    GammaSearchClassifier,
+    _runner,
+    compare_calibration,
+    make_method,
+)
 from sklearn_focal._methods import SHARES_FITS_WITH
 from sklearn_focal.compare import (
     METHODS,
@@ -477,7 +483,7 @@ def test_bad_arguments_fail_before_any_training(monkeypatch, kwargs, error, mess
         ({"validation_fraction": 0.0}, InvalidParameterError, "validation_fraction"),
         ({"max_iter": 0}, InvalidParameterError, "'max_iter' parameter"),
         ({"batch_size": 0}, InvalidParameterError, "'batch_size' parameter"),
-        ({"loss": "bogus"}, InvalidParameterError, "'loss' parameter"),
+        ({"optimizer": "bogus"}, InvalidParameterError, "'optimizer' parameter"),
         ({"dropout": 1.5}, InvalidParameterError, "'dropout' parameter"),
         ({"learning_rate_init": -0.5}, InvalidParameterError, "learning_rate_init"),
         ({"callbacks": [1]}, TypeError, "'callbacks' parameter must be a list"),
@@ -491,6 +497,83 @@ def test_network_parameters_are_the_estimators_checks_before_any_training(
     X, y = load_wine(return_X_y=True)
     with pytest.raises(error, match=message):
         compare_calibration(X, y, verbose=0, estimator_params=params)
+
+
+def test_a_bad_network_parameter_is_named_as_the_networks_not_the_functions(
+    monkeypatch,
+):
+    """15: scikit-learn's validate_params renamed it after compare_calibration
+    (or, at fit, cross_val_predict)."""
+    _no_training(monkeypatch)
+    X, y = load_wine(return_X_y=True)
+    network = r"'max_iter' parameter of FocalClassifier \(in method 'cross_entropy'\)"
+    with pytest.raises(InvalidParameterError, match=network):
+        compare_calibration(X, y, verbose=0, estimator_params={"max_iter": 0})
+    with pytest.raises(InvalidParameterError, match=r"\(in method .temperature.\)"):
+        make_method("temperature", estimator_params={"max_iter": 0})
+
+
+@pytest.mark.parametrize(
+    "param, value, message",
+    [
+        # 9: a loss the method's name decides (cross_entropy became FLSD-53)
+        ("loss", "focal_sd53", "the method's name decides the loss"),
+        ("gamma", 2.0, "the method's name decides gamma"),
+        # 10: weights the report and decision rule did not know of
+        ("class_weight", "balanced", "pass class_weight=... itself"),
+        # 11: one seed for every repeat while comparison.seeds listed others
+        ("random_state", 7, "pass random_state=... itself"),
+        ("device", "cpu", "pass device=... itself"),
+    ],
+)
+def test_estimator_params_may_not_set_what_another_argument_decides(
+    monkeypatch, param, value, message
+):
+    _no_training(monkeypatch)
+    X, y = load_wine(return_X_y=True)
+    expected = f"'estimator_params' parameter may not set '{param}': {message}"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        compare_calibration(X, y, verbose=0, estimator_params={param: value})
+    for name in ("cross_entropy", "temperature", "focal"):
+        with pytest.raises(ValueError, match=re.escape(expected)):
+            make_method(name, estimator_params={param: value})
+
+
+def test_date_and_duration_columns_are_refused_before_any_training(monkeypatch):
+    """15: a duration column met numpy's DTypePromotionError in the imputer."""
+    _no_training(monkeypatch)
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    durations = X.assign(wait=pd.to_timedelta(np.arange(len(X)), unit="s"))
+    with pytest.raises(TypeError, match=r"Column 'wait' of X holds durations.*"):
+        compare_calibration(durations, y, verbose=0)
+    dates = X.assign(day=pd.Timestamp("2024-01-01") + durations["wait"])
+    with pytest.raises(TypeError, match=r"Column 'day' of X holds dates"):
+        compare_calibration(dates, y, verbose=0)
+    with pytest.raises(TypeError, match="total_seconds"):
+        make_method("logistic_regression").fit(durations, y)
+
+
+def test_make_method_of_a_repeat_or_method_not_run_is_a_clear_error(wine):
+    """15: comparison.make_method(repeat=5) of a one-repeat comparison raised
+    a raw IndexError."""
+    X, y = wine
+    c = compare_calibration(
+        X,
+        y,
+        methods=["logistic_regression"],
+        reference="logistic_regression",
+        n_repeats=1,
+        n_bootstrap=0,
+        random_state=0,
+        verbose=0,
+    )
+    with pytest.raises(
+        ValueError, match=r"'repeat' parameter must be an int in \[0, 0\]"
+    ):
+        c.make_method(repeat=5)
+    with pytest.raises(ValueError, match="'method' parameter, 'focal', is not one"):
+        c.make_method("focal")
+    assert type(c.make_method(repeat=0)).__name__ == "MethodPipeline"
 
 
 def test_bad_targets_fail_before_any_training(monkeypatch):
@@ -550,3 +633,30 @@ def test_report_states_the_setup_marks_the_best_and_recommends(wine_comparison):
     assert f"**{c.summary.loc[best, 'log_loss']:.3f} ±" in row
     assert text.rstrip().endswith(c.recommendation)
     assert repr(c).startswith("<CalibrationComparison: 14 methods x 2 repeats")
+
+
+def test_recommendation_claims_no_interval_it_does_not_have(wine):
+    """16: with one repeat and no bootstrap every paired interval is NaN, yet
+    the sentence said they "include 0"; with one method it said every
+    other method's interval "excludes 0"."""
+    X, y = wine
+    baselines = ["logistic_regression", "logistic_regression+isotonic"]
+    common = dict(reference="logistic_regression", random_state=0, verbose=0)
+    no_interval = compare_calibration(
+        X, y, methods=baselines, n_repeats=1, n_bootstrap=0, **common
+    )
+    assert no_interval.paired[["log_loss_diff_ci_low"]].isna().all().all()
+    sentence = no_interval.recommendation
+    assert "include 0" not in sentence and "exclude 0" not in sentence
+    assert "have no interval (one repeat and no bootstrap resamples)" in sentence
+    alone = compare_calibration(
+        X, y, methods=baselines[:1], n_repeats=1, n_bootstrap=5, **common
+    )
+    assert alone.recommendation.endswith("; it is the only method compared.")
+    with_intervals = compare_calibration(
+        X, y, methods=baselines, n_repeats=1, n_bootstrap=20, **common
+    )
+    assert "0." in with_intervals.recommendation
+    assert ("include 0" in with_intervals.recommendation) or (
+        "exclude 0" in with_intervals.recommendation
+    )

@@ -148,3 +148,51 @@ def test_shared_fits_replay_identical_fits_and_charge_their_time(raw):
         make_method("cross_entropy", estimator_params=SMALL).fit(X, y)
         assert _memo.replayed_seconds() == replayed
     assert _memo.replayed_seconds() == 0  # outside the block: nothing shared
+
+
+@pytest.mark.parametrize("calibration", ["holdout", "cross_fit"])
+def test_sample_weight_reaches_the_model_in_every_method(raw, monkeypatch, calibration):
+    """13: the calibrated methods trained their network unweighted (only
+    scikit-learn's warning said so) and the plain ones refused the weights."""
+    import warnings
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_focal._base import _BaseFocalClassifier
+
+    X, y = raw
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    seen = []
+    for cls in (
+        _BaseFocalClassifier,
+        LogisticRegression,
+        HistGradientBoostingClassifier,
+    ):
+        fit = cls.fit
+
+        def spy(self, X, y, sample_weight=None, _fit=fit, **params):
+            seen.append(sample_weight)
+            return _fit(self, X, y, sample_weight=sample_weight, **params)
+
+        monkeypatch.setattr(cls, "fit", spy)
+    for name in METHODS:
+        seen.clear()
+        model = make_method(
+            name,
+            estimator_params=SMALL,
+            gammas=(0.0, 1.0),
+            calibration=calibration,
+            cv=2,
+            random_state=0,
+        )
+        with warnings.catch_warnings():
+            # scikit-learn's "does not appear to accept sample_weight"
+            warnings.filterwarnings("error", "Since .* does not appear to accept")
+            model.fit(X, y, sample_weight=weights)
+        assert seen, name
+        # every fit got the weights of its rows (all of them, a fold's, or
+        # the training part of a validation split)
+        assert all(w is not None for w in seen), name
+        for w in seen:
+            assert set(np.round(w, 12)) <= set(np.round(weights, 12)), name
