@@ -34,8 +34,9 @@ import pandas as pd
 import torch
 from netcal.metrics import ECE, MCE
 
-from sklearn_focal import _stats, metrics
+from sklearn_focal._comparison import _stats
 from sklearn_focal.metrics import (
+    _binning,
     calibration_bins,
     classwise_calibration_error,
     expected_calibration_error,
@@ -54,12 +55,12 @@ def best_time(fn, repeat):
 @contextlib.contextmanager
 def numpy_path():
     """Force the vectorised path for top-label uniform binning."""
-    saved = metrics._KERNEL_MIN_SIZE
-    metrics._KERNEL_MIN_SIZE = float("inf")
+    saved = _binning._KERNEL_MIN_SIZE
+    _binning._KERNEL_MIN_SIZE = float("inf")
     try:
         yield
     finally:
-        metrics._KERNEL_MIN_SIZE = saved
+        _binning._KERNEL_MIN_SIZE = saved
 
 
 def on_numpy_path(fn):
@@ -145,7 +146,7 @@ def main():
     def netcal_mce():
         return MCE(bins=b).measure(y_prob, y_true)
 
-    compiled = metrics._load_kernel() is not None
+    compiled = _binning._load_kernel() is not None
     ece()  # load (or compile) the kernel outside the timings
     rows = [
         ("ECE (top label, uniform), default", netcal_ece, ece),

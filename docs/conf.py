@@ -70,3 +70,26 @@ html_theme = "pydata_sphinx_theme"
 html_title = "sklearn-focal"
 html_theme_options = {"navigation_with_keys": False}
 suppress_warnings = ["config.cache"]
+
+
+def _write_recommendation_rules():
+    """docs/generated/recommendation_rules.inc: the recommendation rules of
+    ``RECOMMENDATION_RULES``, each with the first paragraph of its
+    docstring, for the user guide (written at every build, so that the
+    list is the code's)."""
+    import inspect
+    from pathlib import Path
+
+    from sklearn_focal.compare import DEFAULT_RULE, RECOMMENDATION_RULES
+
+    lines = []
+    for name, rule in RECOMMENDATION_RULES.items():
+        summary = inspect.getdoc(rule).split("\n\n")[0].replace("\n", " ")
+        default = " (the default)" if name == DEFAULT_RULE else ""
+        lines += [f"``{name}``{default}", f"    {summary}", ""]
+    folder = Path(__file__).parent / "generated"
+    folder.mkdir(exist_ok=True)
+    (folder / "recommendation_rules.inc").write_text("\n".join(lines))
+
+
+_write_recommendation_rules()

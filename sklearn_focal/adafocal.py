@@ -24,9 +24,9 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from ._base import _BaseFocalClassifier
 from ._compat import Interval, StrOptions
-from ._data import unpack_batch
+from ._network._base import _BaseFocalClassifier
+from ._network._data import unpack_batch
 from ._warnings import warn_caller
 from .losses import AdaFocalLoss
 from .metrics import calibration_bins

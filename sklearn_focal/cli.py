@@ -29,7 +29,7 @@ all the rows and saves it with joblib (load it with ``joblib.load`` and call
 the method, the data set and the report's headline numbers.
 
 The report, the model and its card are written atomically
-(:mod:`sklearn_focal._staging`): into temporary files and a folder beside
+(:mod:`sklearn_focal._comparison._staging`): into temporary files and a folder beside
 their destinations, moved into place together once all are complete. An
 existing report, model or card is replaced, and only with ``--overwrite``;
 the model and its card may not lie in ``--out`` or be the ``--csv`` input.
@@ -83,7 +83,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ._methods import CALIBRATIONS, METHODS
+    from ._comparison._method_table import CALIBRATIONS, METHODS
 
     parser = _Parser(
         prog="sklearn-focal",
@@ -402,8 +402,8 @@ def _finish(
     recommended method on all the rows and save it there; returns the
     figures' paths and the saved model's classes (None without a model).
 
-    The two slowest steps, the refit and the reliability grid (28 axes for
-    14 methods, ~4 s), run in worker processes where ``n_jobs`` allows,
+    The two slowest steps, the refit and the reliability grid (two axes per
+    method), run in worker processes where ``n_jobs`` allows,
     while this process draws the other figures."""
     import importlib.util
 
@@ -472,8 +472,9 @@ def _write_card(comparison, classes, n_samples, path: Path, dataset: str) -> Non
 
 
 def _compare(args) -> None:
-    from ._staging import Staged
-    from .compare import check_comparison_inputs, compare_calibration
+    from ._comparison._protocol import DEFAULT_N_BOOTSTRAP, run_comparison
+    from ._comparison._staging import Staged
+    from .compare import check_comparison_inputs
 
     _check_args(args)
     _check_out(args.out, args.overwrite)
@@ -509,18 +510,18 @@ def _compare(args) -> None:
             raise _UsageError(str(exc)) from exc
         device = checked["method_params"]["device"]
         if device == "auto":
-            from ._build import resolve_device
+            from ._network._net_builder import resolve_device
 
             device = resolve_device(device).type
         n_jobs = _n_jobs(args, device)
-        comparison = compare_calibration(
+        comparison = run_comparison(  # on the inputs checked above
             X,
-            checked["y"],
+            checked,
+            n_bootstrap=DEFAULT_N_BOOTSTRAP,
             random_state=args.seed,
             n_jobs=n_jobs,
             verbose=1,
             return_estimators=True,
-            **options,
         )
         dataset = args.dataset or args.csv.name
         markdown = comparison.to_markdown(dataset=dataset)

@@ -22,7 +22,7 @@ protocol, repeated ``n_repeats`` times with new seeds:
 
 The result, a :class:`~sklearn_focal.compare.CalibrationComparison`, holds
 every run, the mean of
-each metric with a 95 % interval (see :mod:`sklearn_focal._stats`), the
+each metric with a 95 % interval (see :mod:`sklearn_focal._comparison._stats`), the
 paired difference of each method to a reference with a verdict, and a
 recommendation;
 :meth:`~sklearn_focal.compare.CalibrationComparison.fit_recommended` fits
@@ -36,29 +36,30 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
-from joblib import Parallel, delayed
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
-from tqdm.auto import tqdm
 
-from . import _runner, _stats
-from ._checks import check_inputs
-from ._compat import HasMethods, Interval, StrOptions, _safe_indexing, validate_params
-from ._methods import CALIBRATIONS, METHODS
-from ._recommend import DEFAULT_RULE, RECOMMENDATION_RULES
-from ._result import CalibrationComparison
+from ._comparison._checks import check_inputs
+from ._comparison._method_table import CALIBRATIONS, METHODS
+from ._comparison._protocol import (
+    DEFAULT_N_BOOTSTRAP,
+    METRICS_COLUMNS,
+    OOD_COLUMNS,
+    run_comparison,
+)
+from ._comparison._recommend import DEFAULT_RULE, RECOMMENDATION_RULES
+from ._comparison._result import CalibrationComparison
+from ._compat import HasMethods, Interval, StrOptions, validate_params
 from .gamma_search import DEFAULT_SELECT_BY, SELECT_BY
 from .methods import (
     DEFAULT_CALIBRATION,
     DEFAULT_GAMMAS,
     make_preprocessor,
 )
-from .metrics import METRICS
 
 __all__ = [
     "DEFAULT_RULE",
     "METHODS",
+    "METRICS_COLUMNS",
+    "OOD_COLUMNS",
     "RECOMMENDATION_RULES",
     "CalibrationComparison",
     "check_comparison_inputs",
@@ -66,15 +67,6 @@ __all__ = [
     "make_preprocessor",
 ]
 
-#: The columns of ``runs`` and ``summary``, in order; the OOD columns
-#: follow when OOD rows are given.
-METRICS_COLUMNS = (
-    *(m.name for m in METRICS.values() if m.in_comparison and m.response != "ood"),
-    *_runner.EXTRA_COLUMNS,
-)
-OOD_COLUMNS = tuple(
-    m.name for m in METRICS.values() if m.in_comparison and m.response == "ood"
-)
 #: Default of ``select_gamma_by``: that of the search's ``select_by``.
 DEFAULT_SELECT_GAMMA_BY = DEFAULT_SELECT_BY
 
@@ -142,9 +134,11 @@ estimator_params, class_weight, device
     -------
     checked : dict
         ``methods`` (the list, duplicates removed), ``gammas`` (floats),
-        ``y`` (a 1-D array), ``labels`` (the sorted classes) and
+        ``y`` (a 1-D array), ``labels`` (the sorted classes),
         ``method_params`` (the keywords of
-        :func:`~sklearn_focal.make_method`).
+        :func:`~sklearn_focal.make_method`), and ``reference``,
+        ``n_repeats``, ``X_ood``, ``test_size`` and ``n_bins`` as given: what
+        the comparison runs on.
     """
     method_params = {
         "preprocessor": preprocessor,
@@ -178,6 +172,11 @@ estimator_params, class_weight, device
         "y": y,
         "labels": labels,
         "method_params": method_params,
+        "reference": reference,
+        "n_repeats": n_repeats,
+        "X_ood": X_ood,
+        "test_size": test_size,
+        "n_bins": n_bins,
     }
 
 
@@ -210,7 +209,7 @@ def compare_calibration(
     calibration_size=0.2,
     estimator_params=None,
     class_weight=None,
-    n_bootstrap=100,
+    n_bootstrap=DEFAULT_N_BOOTSTRAP,
     random_state=None,
     n_jobs=None,
     device="auto",
@@ -329,76 +328,12 @@ def compare_calibration(
         class_weight=class_weight,
         device=device,
     )
-    methods, y, labels = checked["methods"], checked["y"], checked["labels"]
-    n_samples = len(y)
-    rng = check_random_state(random_state)
-    seeds = rng.randint(2**31 - 1, size=(n_repeats, 3))  # split, networks, resamples
-    indices = np.arange(n_samples)
-    splits = [
-        train_test_split(indices, test_size=test_size, stratify=y, random_state=s[0])
-        for s in seeds
-    ]
-    settings = _runner.Settings(
-        method_params=checked["method_params"],
-        n_bins=n_bins,
+    return run_comparison(
+        X,
+        checked,
         n_bootstrap=n_bootstrap,
-        labels=labels,
-        keep=return_estimators,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        verbose=verbose,
+        return_estimators=return_estimators,
     )
-    jobs = _runner.schedule(n_repeats, methods)
-    tasks = (
-        delayed(_runner.run_job)(X, y, splits[r], seeds[r], group, settings, X_ood)
-        for r, group in jobs
-    )
-    outputs = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
-    progress = tqdm(
-        outputs, total=len(jobs), desc="compare", disable=verbose < 1, leave=False
-    )
-    results = {}
-    for (repeat, _), output in zip(jobs, progress, strict=True):
-        results |= {(repeat, m): result for m, result in output.items()}
-
-    columns = ["repeat", "method", *METRICS_COLUMNS]
-    columns += list(OOD_COLUMNS) if X_ood is not None else []
-    runs = pd.DataFrame(
-        [
-            {"repeat": r, "method": m, **results[(r, m)].point}
-            for r in range(n_repeats)
-            for m in methods
-        ],
-        columns=columns,
-    )
-    from . import __version__
-
-    n_test = len(splits[0][1])
-    info = {
-        "n_samples": n_samples,
-        "n_train": n_samples - n_test,
-        "n_test": n_test,
-        "n_classes": len(labels),
-        "n_repeats": n_repeats,
-        "n_bootstrap": n_bootstrap,
-        "random_state": random_state,
-        "version": __version__,
-        "select_gamma_by": select_gamma_by,
-        "calibration": calibration,
-        "class_weight": class_weight,
-    }
-    comparison = CalibrationComparison(
-        runs,
-        {key: result.replicates for key, result in results.items()},
-        reference=reference,
-        kappa=_stats.overlap_factor([test for _, test in splits], n_samples),
-        info=info,
-        method_params=checked["method_params"],
-        seeds=seeds[:, 1],
-    )
-    comparison.train_indices = [train for train, _ in splits]
-    comparison.test_indices = [test for _, test in splits]
-    if return_estimators:
-        comparison.X_test = [_safe_indexing(X, test) for _, test in splits]
-        comparison.y_test = [y[test] for _, test in splits]
-        comparison.estimators = [
-            {m: results[(r, m)].model for m in methods} for r in range(n_repeats)
-        ]
-    return comparison

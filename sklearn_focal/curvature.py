@@ -59,11 +59,11 @@ from sklearn.utils.validation import (
 from torch import nn
 from torch.func import functional_call, grad, jvp
 
-from . import _threads
-from ._base import _BaseFocalClassifier
 from ._compat import Interval, StrOptions, validate_params
-from ._data import as_tensor, module_dtype
 from ._labels import encode
+from ._network import _threads
+from ._network._base import _BaseFocalClassifier
+from ._network._data import as_tensor, module_dtype
 from .losses import FocalLoss, FocalLossSD53, sd53_gamma
 from .networks import MLP
 

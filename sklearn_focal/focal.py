@@ -7,8 +7,8 @@ from numbers import Real
 
 from torch import nn
 
-from ._base import _BaseFocalClassifier
 from ._compat import Interval, StrOptions
+from ._network._base import _BaseFocalClassifier
 from .losses import DualFocalLoss, FocalLoss, FocalLossSD53, InverseFocalLoss
 
 __all__ = ["FocalClassifier"]

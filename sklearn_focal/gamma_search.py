@@ -35,7 +35,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from . import _memo
 from ._compat import (
     HasMethods,
     Interval,
@@ -45,8 +44,9 @@ from ._compat import (
     _num_samples,
     _safe_indexing,
 )
-from ._data import validation_split
 from ._labels import encode
+from ._network import _shared_fits
+from ._network._data import validation_split
 from .metrics import METRICS
 
 __all__ = ["GammaSearchClassifier"]
@@ -185,7 +185,7 @@ class GammaSearchClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         if self.estimator is None:  # a default estimator draws its own seeds
             return self._fit(X, y, sample_weight)
-        return _memo.memoized_fit(
+        return _shared_fits.memoized_fit(
             self, lambda: self._fit(X, y, sample_weight), (X, y, sample_weight)
         )
 

@@ -20,7 +20,8 @@ estimators). Every method takes raw tabular data: a
   temperature-scaled validation log loss, then temperature-scaled (Berta et
   al., 2025);
 * ``logistic_regression``, ``hist_gradient_boosting``: scikit-learn's,
-  default settings; ``...+isotonic``: the same in
+  default settings; ``logistic_regression+isotonic`` and
+  ``hist_gradient_boosting+isotonic``: the same in
   ``CalibratedClassifierCV(method="isotonic", cv=cv)``.
 
 The calibrated networks get their calibration rows by ``calibration``:
@@ -50,35 +51,33 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
-import numpy as np
-import pandas as pd
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    MetaEstimatorMixin,
-    TransformerMixin,
-    clone,
-)
+from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer, make_column_selector
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.utils.validation import check_is_fitted
 
+from ._comparison._estimators import (
+    MethodPipeline,
+    TabularPreprocessor,
+    WeightedDecisionClassifier,
+    check_column_types,
+    make_preprocessor,
+)
+from ._comparison._method_table import (
+    CALIBRATIONS,
+    METHODS,
+    NETWORKS,
+    POST_HOC,
+    SHARES_FITS_WITH,
+    record,
+)
 from ._compat import (
     HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
-    _fit_context,
     validate_parameters,
     validate_params,
 )
-from ._methods import CALIBRATIONS, METHODS, NETWORKS, POST_HOC, SHARES_FITS_WITH
 from .gamma_search import DEFAULT_SELECT_BY, SELECT_BY
 
 __all__ = [
@@ -92,6 +91,7 @@ __all__ = [
     "MethodPipeline",
     "TabularPreprocessor",
     "WeightedDecisionClassifier",
+    "check_column_types",
     "make_method",
     "make_preprocessor",
 ]
@@ -101,281 +101,6 @@ DEFAULT_GAMMAS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0)
 #: How the calibrated networks get their calibration rows by default,
 #: chosen by ``benchmarks/compare.py`` (see the user guide).
 DEFAULT_CALIBRATION = "cross_fit"
-
-
-def make_preprocessor(X):
-    """Preprocessing for raw tabular data.
-
-    For a DataFrame: numeric columns are median-imputed and standardised;
-    all other columns (categories, strings, booleans) are one-hot encoded,
-    with a missing value as a category of its own (missingness can carry
-    information) and unknown categories at predict time ignored. For an
-    array: median imputation and standardisation.
-
-    Parameters
-    ----------
-    X : DataFrame or array-like
-        Training data; only its column types are used.
-
-    Returns
-    -------
-    preprocessor : unfitted transformer
-
-    See Also
-    --------
-    sklearn_focal.methods.TabularPreprocessor : the same, deciding at ``fit``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sklearn_focal.methods import make_preprocessor
-    >>> X = pd.DataFrame({"age": [30, None, 50], "city": ["a", "b", None]})
-    >>> make_preprocessor(X).fit_transform(X).shape  # age; city a, b, missing
-    (3, 4)
-    """
-    numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
-    if not isinstance(X, pd.DataFrame):
-        return numeric
-    check_column_types(X)
-    categorical = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
-    return ColumnTransformer(
-        [
-            ("numeric", numeric, make_column_selector(dtype_include="number")),
-            ("categorical", categorical, make_column_selector(dtype_exclude="number")),
-        ],
-        verbose_feature_names_out=False,
-    )
-
-
-def check_column_types(X) -> None:
-    """Refuse the columns the preprocessing cannot encode: dates and
-    durations (pandas counts durations as numbers, and a date would be
-    one-hot encoded, one category per instant).
-
-    Parameters
-    ----------
-    X : DataFrame or array-like
-        Only a DataFrame's column types are checked.
-
-    Raises
-    ------
-    TypeError
-        Naming the first date or duration column and how to convert it.
-    """
-    if not isinstance(X, pd.DataFrame):
-        return
-    for column, dtype in X.dtypes.items():
-        if pd.api.types.is_timedelta64_dtype(dtype):
-            raise TypeError(
-                f"Column {column!r} of X holds durations ({dtype}), which the "
-                "preprocessing cannot encode; convert it to numbers first, e.g. "
-                f"X[{column!r}].dt.total_seconds()."
-            )
-        if pd.api.types.is_datetime64_any_dtype(dtype):
-            raise TypeError(
-                f"Column {column!r} of X holds dates ({dtype}), which the "
-                "preprocessing cannot encode; convert it to numbers first (e.g. "
-                "the year, the day of the week, or the seconds since a date)."
-            )
-
-
-class TabularPreprocessor(TransformerMixin, BaseEstimator):
-    """:func:`~sklearn_focal.methods.make_preprocessor` as a transformer:
-    the columns of the data it is fitted on decide the preprocessing.
-
-    Attributes
-    ----------
-    preprocessor_ : fitted transformer
-        ``make_preprocessor(X)``, fitted on ``X``.
-    n_features_in_ : int
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sklearn_focal.methods import TabularPreprocessor
-    >>> X = pd.DataFrame({"age": [30, None, 50], "city": ["a", "b", None]})
-    >>> TabularPreprocessor().fit_transform(X).shape
-    (3, 4)
-    """
-
-    _parameter_constraints: dict = {}
-
-    def fit(self, X, y=None):
-        """Choose the preprocessing for the columns of ``X`` and fit it.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        self : object
-        """
-        self.preprocessor_ = make_preprocessor(X).fit(X)
-        self.n_features_in_ = self.preprocessor_.n_features_in_
-        if hasattr(self.preprocessor_, "feature_names_in_"):
-            self.feature_names_in_ = self.preprocessor_.feature_names_in_
-        return self
-
-    def transform(self, X):
-        """Impute, standardise and encode ``X`` as fitted.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_samples, n_features_out)
-        """
-        check_is_fitted(self)
-        return self.preprocessor_.transform(X)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns (the fitted preprocessor's)."""
-        check_is_fitted(self)
-        return self.preprocessor_.get_feature_names_out(input_features)
-
-
-class MethodPipeline(Pipeline):
-    """A :class:`~sklearn.pipeline.Pipeline` whose ``fit`` takes
-    ``sample_weight`` and hands it to its final step.
-
-    scikit-learn's ``Pipeline.fit`` refuses a plain ``sample_weight`` (it
-    wants ``<step>__sample_weight``), and
-    :class:`~sklearn.calibration.CalibratedClassifierCV` then trains the
-    network unweighted and weights only its calibrator. Every method of
-    :func:`~sklearn_focal.make_method` is built on this pipeline, so that
-    the weights reach the network in every method.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> from sklearn_focal.methods import MethodPipeline
-    >>> X, y = np.arange(8.0).reshape(-1, 1), np.array([0, 0, 0, 1, 0, 1, 1, 1])
-    >>> pipeline = MethodPipeline(
-    ...     [("scale", StandardScaler()), ("classifier", LogisticRegression())])
-    >>> pipeline.fit(X, y, sample_weight=np.arange(1.0, 9.0)).predict(X[:2])
-    array([0, 0])
-    """
-
-    def fit(self, X, y=None, sample_weight=None, **params):
-        """Fit the steps; ``sample_weight`` goes to the final step's ``fit``.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        sample_weight : array-like of shape (n_samples,), default=None
-        **params : dict
-            ``<step>__<parameter>`` fit parameters, as in ``Pipeline.fit``.
-
-        Returns
-        -------
-        self : object
-        """
-        if sample_weight is not None:
-            params[f"{self.steps[-1][0]}__sample_weight"] = sample_weight
-        return super().fit(X, y, **params)
-
-
-class WeightedDecisionClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
-    """A classifier whose ``predict`` weighs its probabilities by class.
-
-    ``predict`` gives the class of the largest ``class_weight_[c] *
-    predict_proba(X)[:, c]``: the decision rule of a network trained with
-    ``class_weight`` (:class:`~sklearn_focal.FocalClassifier`'s ``predict``),
-    for an estimator that does not know it, such as a calibrated network.
-    Probabilities are the estimator's, unchanged.
-
-    Parameters
-    ----------
-    estimator : classifier
-        Cloned and fitted by ``fit``.
-    class_weight : dict or "balanced"
-        scikit-learn's semantics: ``"balanced"`` weighs class ``c`` by
-        ``n_samples / (n_classes * n_c)`` of the training labels; a dict maps
-        labels to weights, 1 for the classes it leaves out.
-
-    Attributes
-    ----------
-    estimator_ : classifier
-        The fitted estimator.
-    class_weight_ : ndarray of shape (n_classes,)
-        The weight of each class of ``classes_``.
-    classes_ : ndarray of shape (n_classes,)
-    n_features_in_ : int
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn_focal.methods import WeightedDecisionClassifier
-    >>> X = np.r_[np.zeros(9), 1.0, 1.0, 2.0].reshape(-1, 1)
-    >>> y = np.r_[np.zeros(10, int), 1, 1]
-    >>> model = WeightedDecisionClassifier(
-    ...     LogisticRegression(), class_weight="balanced")
-    >>> model.fit(X, y).predict([[1.0]]), model.estimator_.predict([[1.0]])
-    (array([1]), array([0]))
-    """
-
-    _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict_proba"])],
-        "class_weight": [StrOptions({"balanced"}), dict],
-    }
-
-    def __init__(self, estimator, *, class_weight="balanced"):
-        self.estimator = estimator
-        self.class_weight = class_weight
-
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the estimator (with ``sample_weight``) and the class weights.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the estimator's ``fit``.
-
-        Returns
-        -------
-        self : object
-        """
-        from ._targets import class_weights
-
-        estimator = clone(self.estimator)
-        extra = {} if sample_weight is None else {"sample_weight": sample_weight}
-        estimator.fit(X, y, **extra)
-        classes = estimator.classes_
-        self.class_weight_ = class_weights(
-            self.class_weight,
-            classes,
-            np.searchsorted(classes, np.asarray(y)),
-            prior_correction=False,
-            incremental=False,
-        )
-        self.estimator_ = estimator
-        self.classes_ = classes
-        if hasattr(estimator, "n_features_in_"):
-            self.n_features_in_ = estimator.n_features_in_
-        if hasattr(estimator, "feature_names_in_"):
-            self.feature_names_in_ = estimator.feature_names_in_
-        return self
-
-    def predict_proba(self, X):
-        """The estimator's probabilities."""
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
-
-    def predict(self, X):
-        """The class of the largest class weight times probability."""
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba * self.class_weight_, axis=1)]
 
 
 #: Parameters of ``estimator_params`` that another argument decides, and
@@ -506,7 +231,7 @@ def make_method(
         calibration_size=calibration_size,
         random_state=random_state,
     )
-    estimator = _BUILDERS[name](settings, name)
+    estimator = settings.build(name)
     try:  # the networks' own checks, now rather than deep inside a fit
         validate_parameters(estimator)
     except InvalidParameterError as exc:
@@ -566,70 +291,24 @@ class _Settings:
 
         return AdaFocalClassifier(**self.network)
 
+    def baseline(self, model):
+        """scikit-learn's ``model`` with default settings, behind the
+        preprocessing."""
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
 
-def _cross_entropy(settings, name):
-    return settings.pipeline(settings.focal(gamma=0.0))
+        if model == "logistic_regression":
+            return self.pipeline(LogisticRegression(max_iter=1000))
+        return self.pipeline(
+            HistGradientBoostingClassifier(random_state=self.random_state)
+        )
 
+    def cross_validated(self, base, method):
+        """``base`` calibrated by ``method`` in scikit-learn's cross-validated
+        ensemble (``cv`` folds), as the baselines are."""
+        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        return CalibratedClassifierCV(base, method=method, cv=folds)
 
-def _focal(settings, name):
-    return settings.pipeline(settings.gamma_search())
-
-
-def _focal_sd53(settings, name):
-    return settings.pipeline(settings.focal(loss="focal_sd53"))
-
-
-def _adafocal(settings, name):
-    return settings.pipeline(settings.adafocal())
-
-
-def _post_hoc(settings, name):
-    return settings.calibrated(_cross_entropy(settings, name), name)
-
-
-def _temperature_scaled(settings, name):
-    base = name.partition("+")[0]
-    return settings.calibrated(_BUILDERS[base](settings, base), "temperature")
-
-
-def _refine_then_calibrate(settings, name):
-    network = settings.focal(
-        gamma=0.0,
-        early_stopping=True,  # it needs the validation split
-        early_stopping_monitor="temperature_scaled_log_loss",
-    )
-    return settings.calibrated(settings.pipeline(network), "temperature")
-
-
-def _baseline(settings, name):
-    model, _, calibration = name.partition("+")
-    if model == "logistic_regression":
-        estimator = LogisticRegression(max_iter=1000)
-    else:
-        estimator = HistGradientBoostingClassifier(random_state=settings.random_state)
-    pipeline = settings.pipeline(estimator)
-    if not calibration:
-        return pipeline
-    folds = StratifiedKFold(
-        settings.cv, shuffle=True, random_state=settings.random_state
-    )
-    return CalibratedClassifierCV(pipeline, method=calibration, cv=folds)
-
-
-#: Method name -> builder; adding a method is adding an entry here and its
-#: name to ``_methods.METHODS`` (which the command line reads without
-#: scikit-learn).
-_BUILDERS = {
-    "cross_entropy": _cross_entropy,
-    "focal": _focal,
-    "focal_sd53": _focal_sd53,
-    "adafocal": _adafocal,
-    **dict.fromkeys(POST_HOC, _post_hoc),
-    "focal+temperature": _temperature_scaled,
-    "adafocal+temperature": _temperature_scaled,
-    "refine_then_calibrate": _refine_then_calibrate,
-    "logistic_regression": _baseline,
-    "logistic_regression+isotonic": _baseline,
-    "hist_gradient_boosting": _baseline,
-    "hist_gradient_boosting+isotonic": _baseline,
-}
+    def build(self, name):
+        """The unfitted estimator of method ``name``, by its record."""
+        return record(name).build(self)

@@ -17,9 +17,9 @@ class _Dropout(nn.Dropout):
     """``nn.Dropout`` whose masks on the CPU cost a third of torch's.
 
     torch draws a CPU dropout mask one random float per value, which takes
-    longer than the layer's matrix product (on a 256 x 256 batch, one
-    thread: 0.58 ms against 0.40 ms). Here each random 64-bit integer gives
-    four 15-bit draws (0.2 ms for the whole mask). A value is dropped with
+    longer than the layer's matrix product on one thread. Here each random
+    64-bit integer gives four 15-bit draws, a third of the work
+    (``benchmarks/fit_speed.py`` times whole fits). A value is dropped with
     probability ``p`` rounded to a multiple of 1/32768, and the kept values
     are scaled by the inverse of the exact keep probability, so the layer's
     expected output is its input, as with torch's. On other devices, and

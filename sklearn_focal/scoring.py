@@ -51,14 +51,27 @@ True
 from __future__ import annotations
 
 import copy
-import warnings
 
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 from sklearn.metrics import make_scorer
 
 from ._compat import _BaseScorer
-from .curvature import hessian_top_eigenvalue, hessian_trace
 from .metrics import METRICS, Metric
+
+
+def _hessian_trace(estimator, X, y, **kwargs):
+    """:func:`~sklearn_focal.curvature.hessian_trace`, which loads torch
+    when a curvature is scored rather than when this module is imported."""
+    from .curvature import hessian_trace
+
+    return hessian_trace(estimator, X, y, **kwargs)
+
+
+def _hessian_top_eigenvalue(estimator, X, y, **kwargs):
+    """:func:`~sklearn_focal.curvature.hessian_top_eigenvalue`, loaded on use."""
+    from .curvature import hessian_top_eigenvalue
+
+    return hessian_top_eigenvalue(estimator, X, y, **kwargs)
 
 
 class CurvatureScorer(_BaseScorer):
@@ -89,7 +102,7 @@ class CurvatureScorer(_BaseScorer):
     True
     """
 
-    _FUNCTIONS = {"trace": hessian_trace, "top_eigenvalue": hessian_top_eigenvalue}
+    _FUNCTIONS = {"trace": _hessian_trace, "top_eigenvalue": _hessian_top_eigenvalue}
 
     def __init__(self, measure: str = "trace", **kwargs):
         if measure not in self._FUNCTIONS:
@@ -128,12 +141,11 @@ class CurvatureScorer(_BaseScorer):
 
 def _scorer(metric: Metric):
     """The scorer of a registry record."""
-    function = metric.resolve()
-    if metric.response == "estimator":
-        measure = {f: m for m, f in CurvatureScorer._FUNCTIONS.items()}[function]
+    if metric.response == "estimator":  # "sklearn_focal.curvature:hessian_..."
+        measure = metric.function.rpartition(":hessian_")[2]
         return CurvatureScorer(measure, **metric.kwargs)
     return make_scorer(
-        function,
+        metric.resolve(),
         response_method="predict_proba",
         greater_is_better=metric.greater_is_better,
         **metric.kwargs,
@@ -169,29 +181,6 @@ __all__ = [
         if metric.scorer_name in _SCORERS
     ),
 ]
-
-#: Old scorer names, kept for one release: old -> new.
-_DEPRECATED = {
-    "nll_scorer": "log_loss_scorer",
-    "brier_scorer": "multiclass_brier_score_scorer",
-    "curvature_scorer": "hessian_trace_scorer",
-    "top_eigenvalue_scorer": "hessian_top_eigenvalue_scorer",
-    "training_curvature_scorer": "training_hessian_trace_scorer",
-    "training_top_eigenvalue_scorer": "training_hessian_top_eigenvalue_scorer",
-}
-
-
-def __getattr__(name: str):
-    if name in _DEPRECATED:
-        new = _DEPRECATED[name]
-        warnings.warn(
-            f"sklearn_focal.scoring.{name} is deprecated and will be removed in "
-            f"the next release; use sklearn_focal.scoring.{new}.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return globals()[new]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_scorer_names() -> list[str]:

@@ -8,7 +8,7 @@ from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from sklearn_focal._data import validation_split
+from sklearn_focal._network._data import validation_split
 
 
 @pytest.fixture(scope="session")

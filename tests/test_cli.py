@@ -455,7 +455,8 @@ def test_interrupted_or_failed_run_leaves_report_model_and_card_as_they_were(
 ):
     """7: Ctrl-C after the refit has saved the model (while the card is
     written), or a failure while the outputs are moved into place."""
-    from sklearn_focal import _staging, cli
+    from sklearn_focal import cli
+    from sklearn_focal._comparison import _staging
 
     out, before = _earlier_run(tmp_path)
     if where == "card":
@@ -487,7 +488,7 @@ def test_interrupted_or_failed_run_leaves_report_model_and_card_as_they_were(
 
 
 def test_staged_commit_moves_all_or_none(tmp_path, monkeypatch):
-    from sklearn_focal import _staging
+    from sklearn_focal._comparison import _staging
 
     (tmp_path / "a.txt").write_text("old a")
     staged = _staging.Staged()

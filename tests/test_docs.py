@@ -281,7 +281,26 @@ def _with_includes(name):
     )
 
 
-def test_every_substitution_used_is_defined():
+@pytest.fixture(scope="module")
+def generated():
+    """The docs' generated includes, as the build writes them (conf.py)."""
+    import runpy
+
+    runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    return ROOT / "docs" / "generated"
+
+
+def test_the_rules_listed_in_the_user_guide_are_the_codes(generated):
+    from sklearn_focal.compare import DEFAULT_RULE, RECOMMENDATION_RULES
+
+    text = (generated / "recommendation_rules.inc").read_text()
+    listed = re.findall(r"^``(\w+)``", text, flags=re.M)
+    assert listed == list(RECOMMENDATION_RULES)
+    assert f"``{DEFAULT_RULE}`` (the default)" in text
+    assert "generated/recommendation_rules.inc" in _with_includes("user_guide.rst")
+
+
+def test_every_substitution_used_is_defined(generated):
     """A |name| in a page is defined by one of the files it includes."""
     for page in sorted((ROOT / "docs").glob("*.rst")):
         text = _with_includes(page.name)

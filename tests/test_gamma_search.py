@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_focal import FocalClassifier, GammaSearchClassifier
-from sklearn_focal._data import validation_split
+from sklearn_focal._network._data import validation_split
 from sklearn_focal.curvature import hessian_trace
 from sklearn_focal.metrics import expected_calibration_error, log_loss
 

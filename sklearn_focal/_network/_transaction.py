@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from torch import nn
 
-from ._build import ROUTED_PREFIXES
+from ._net_builder import ROUTED_PREFIXES
 
 __all__ = ["fit_transaction"]
 

@@ -17,10 +17,10 @@ import pandas as pd
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from ._compat import _num_samples
-from ._labels import label
-from ._methods import METHODS, POST_HOC
-from .methods import check_column_types, make_method
+from .._compat import _num_samples
+from .._labels import label
+from ..methods import check_column_types, make_method
+from ._method_table import CALIBRATED, METHODS
 
 __all__ = ["check_inputs"]
 
@@ -142,7 +142,7 @@ def _check_sizes(y, labels, test_size, cv, calibration, calibration_size, method
             f"the {n_classes} classes in both. Choose a test_size between "
             f"{n_classes / n:.3g} and {1 - n_classes / n:.3g}."
         )
-    if calibration == "holdout" and set(methods) & set(_CALIBRATED):
+    if calibration == "holdout" and set(methods) & set(CALIBRATED):
         n_train = n - n_test
         n_calibration = math.ceil(calibration_size * n_train)
         if n_calibration < n_classes or n_train - n_calibration < n_classes:
@@ -153,15 +153,6 @@ def _check_sizes(y, labels, test_size, cv, calibration, calibration_size, method
                 "classes on both sides. Raise calibration_size, or use "
                 "calibration='cross_fit'."
             )
-
-
-#: The calibrated networks: ``calibration`` decides their calibration rows.
-_CALIBRATED = (
-    *POST_HOC,
-    "focal+temperature",
-    "adafocal+temperature",
-    "refine_then_calibrate",
-)
 
 
 def _check_ood(X, X_ood):

@@ -2,7 +2,7 @@
 
 The estimator speaks scikit-learn (``MLPClassifier``'s vocabulary); this
 module translates its parameters into one initialised
-:class:`~sklearn_focal._net.FocalNet` per fit: optimizer, criterion and
+:class:`~sklearn_focal._network._skorch_net.FocalNet` per fit: optimizer, criterion and
 module with their routed ``module__`` / ``optimizer__`` / ``criterion__``
 keywords, and the callbacks (early stopping is skorch's ``EarlyStopping``
 with MLPClassifier's ``tol`` / ``n_iter_no_change`` semantics). It also
@@ -21,8 +21,9 @@ import torch
 from skorch.callbacks import Callback
 from torch import nn
 
+from ..networks import MLP
 from ._data import PREDICT_BATCH_SIZE, TensorBatches
-from ._net import (
+from ._skorch_net import (
     EpochProgressBar,
     FocalNet,
     MonitoredEarlyStopping,
@@ -30,7 +31,6 @@ from ._net import (
     TemperatureScaledNLL,
     softmax64,
 )
-from .networks import MLP
 
 __all__ = [
     "MONITORS",
@@ -198,8 +198,9 @@ def _optimizer_spec(estimator, device):
 
     Adam and AdamW run their fused kernel where torch has one: a step
     updates every parameter in one pass instead of a dozen tensor
-    operations each (the default network's step on one CPU thread: 0.24 ms
-    against 0.80 ms). ``optimizer__fused=False`` takes torch's default back.
+    operations each, several times faster on the CPU
+    (``benchmarks/fit_speed.py`` times whole fits).
+    ``optimizer__fused=False`` takes torch's default back.
     """
     optimizer, kwargs = OPTIMIZERS.get(estimator.optimizer, (estimator.optimizer, {}))
     if estimator.optimizer in ("adam", "adamw") and _fused_kernels(

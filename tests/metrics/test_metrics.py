@@ -14,6 +14,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_focal import metrics
 from sklearn_focal.metrics import (
+    _binning,
+    _smooth_and_debiased,
     average_precision,
     calibration_bins,
     classwise_calibration_error,
@@ -37,15 +39,15 @@ BACKENDS = ["numpy", "compiled"]
 def use_backend(name):
     """Route top-label uniform binning of any size through ``name``; the
     compiled pass splits even a few rows among threads."""
-    if name == "compiled" and metrics._load_kernel() is None:
+    if name == "compiled" and _binning._load_kernel() is None:
         pytest.skip("numba (the [fast] extra) is not installed")
-    saved = metrics._KERNEL_MIN_SIZE, metrics._KERNEL_MIN_ROWS_PER_THREAD
-    metrics._KERNEL_MIN_SIZE = 0 if name == "compiled" else np.inf
-    metrics._KERNEL_MIN_ROWS_PER_THREAD = 16
+    saved = _binning._KERNEL_MIN_SIZE, _binning._KERNEL_MIN_ROWS_PER_THREAD
+    _binning._KERNEL_MIN_SIZE = 0 if name == "compiled" else np.inf
+    _binning._KERNEL_MIN_ROWS_PER_THREAD = 16
     try:
         yield
     finally:
-        metrics._KERNEL_MIN_SIZE, metrics._KERNEL_MIN_ROWS_PER_THREAD = saved
+        _binning._KERNEL_MIN_SIZE, _binning._KERNEL_MIN_ROWS_PER_THREAD = saved
 
 
 @pytest.fixture(params=BACKENDS)
@@ -365,15 +367,15 @@ def test_without_numba_large_inputs_take_the_numpy_path(monkeypatch):
     y_true, y_prob = _random_predictions(300, 4, seed=7)
     with use_backend("numpy"):
         expected = calibration_bins(y_true, y_prob)
-    metrics._load_kernel.cache_clear()
+    _binning._load_kernel.cache_clear()
     monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` fails
-    monkeypatch.delitem(sys.modules, "sklearn_focal._kernels", raising=False)
-    monkeypatch.setattr(metrics, "_KERNEL_MIN_SIZE", 0)
+    monkeypatch.delitem(sys.modules, "sklearn_focal.metrics._kernels", raising=False)
+    monkeypatch.setattr(_binning, "_KERNEL_MIN_SIZE", 0)
     try:
-        assert metrics._load_kernel() is None
+        assert _binning._load_kernel() is None
         bins = calibration_bins(y_true, y_prob)
     finally:
-        metrics._load_kernel.cache_clear()
+        _binning._load_kernel.cache_clear()
     for ours, reference in zip(bins, expected, strict=True):
         np.testing.assert_array_equal(ours, reference)
 
@@ -495,7 +497,7 @@ def test_debiased_calibration_error_equals_uncertainty_calibration(n, k, n_bins,
 
 
 def test_debiased_squared_error_is_unbiased_where_the_plugin_is_not():
-    from sklearn_focal.metrics import _debiased_squared_error
+    from sklearn_focal.metrics._smooth_and_debiased import _debiased_squared_error
 
     rng = np.random.default_rng(3)
     plugin, debiased = [], []
@@ -593,8 +595,8 @@ def test_a_2d_sample_weight_smooths_every_row_with_the_first_rows_bandwidth():
     y, proba, weights = _weighting_case(3)
     batched = smooth_calibration_error(y, proba, sample_weight=weights)
     assert batched[0] == pytest.approx(smooth_calibration_error(y, proba), rel=1e-12)
-    sigma = metrics._smooth_ece_bandwidth(
-        *(lambda c, p: (c, c - (p == y)))(*metrics._top_label(proba)), weights[0]
+    sigma = _smooth_and_debiased._smooth_ece_bandwidth(
+        *(lambda c, p: (c, c - (p == y)))(*_binning._top_label(proba)), weights[0]
     )
     for row, w in zip(batched[1:], weights[1:], strict=True):
         single = smooth_calibration_error(y, proba, sample_weight=w, bandwidth=sigma)
@@ -640,19 +642,6 @@ def test_weighted_average_precision_equals_scikit_learns(k):
     assert average_precision(y, proba, sample_weight=w) == pytest.approx(
         expected, 1e-12
     )
-
-
-def test_renamed_metrics_and_modes_warn_for_one_release():
-    y, proba, _ = _weighting_case(3, n=100)
-    with pytest.warns(FutureWarning, match="negative_log_likelihood is deprecated"):
-        old = metrics.negative_log_likelihood
-    assert old(y, proba) == log_loss(y, proba)
-    with pytest.warns(FutureWarning, match="brier_score is deprecated"):
-        old = metrics.brier_score
-    assert old(y, proba) == brier(y, proba)
-    with pytest.warns(FutureWarning, match="'mode' parameter .* is deprecated"):
-        marginal = debiased_calibration_error(y, proba, mode="marginal")
-    assert marginal == debiased_calibration_error(y, proba, kind="classwise")
 
 
 def test_positive_class_probabilities_out_of_range_are_reported_as_given():

@@ -8,11 +8,11 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from ..methods import make_method
+from ..metrics import METRICS
 from . import _runner, _stats
 from ._recommend import DEFAULT_RULE, RECOMMENDATION_RULES
 from ._report import markdown
-from .methods import make_method
-from .metrics import METRICS
 
 __all__ = ["PAIRED_METRICS", "CalibrationComparison"]
 
@@ -33,7 +33,7 @@ class CalibrationComparison:
         Indexed by method. For every metric ``m``: ``m`` (mean over
         repeats), ``m_ci_low`` and ``m_ci_high`` (95 % interval of the mean:
         the spread over repeats combined with the bootstrap noise of the
-        test parts, see :mod:`sklearn_focal._stats`, clipped to the metric's
+        test parts, see :mod:`sklearn_focal._comparison._stats`, clipped to the metric's
         range; curvature, fit seconds, gamma and OOD scores from the spread
         over repeats only, NaN with one repeat).
     paired : DataFrame
@@ -180,15 +180,10 @@ class CalibrationComparison:
         Parameters
         ----------
         rule : str, default="lowest_log_loss"
-            One of :data:`~sklearn_focal.compare.RECOMMENDATION_RULES`:
-            ``"lowest_log_loss"`` (the lowest mean log loss of all methods;
-            the default, the rule of lowest regret on fresh data in
-            ``benchmarks/verdicts.py``), ``"lowest_log_loss_accurate"`` (the
-            same among the methods within 1 point of the best accuracy),
-            ``"simplest_within_noise"`` (the simplest of the accurate
-            methods within the noise of the lowest log loss: the previous
-            release's rule) or ``"lowest_upper_bound"`` (the accurate method
-            whose log loss has the lowest upper 95 % bound).
+            One of :data:`~sklearn_focal.compare.RECOMMENDATION_RULES`
+            (the user guide lists them with what each does); the default is
+            the rule of lowest regret on fresh data in
+            ``benchmarks/verdicts.py``.
 
         Returns
         -------

@@ -6,10 +6,11 @@ part (the point value) and on ``n_bootstrap`` resamples of the test rows,
 all by the metric's public function in the registry
 (:data:`sklearn_focal.metrics.METRICS`): one call with ``sample_weight`` =
 the resample counts (a 2-D weight, one row per resample, the first row the
-test part itself). The two label metrics are scikit-learn's (``accuracy``,
+test part itself). The label metrics are scikit-learn's (``accuracy``,
 ``balanced_accuracy``): their point values are its functions', and their
-resamples come from weighted confusion matrices in one matrix product
-(tested equal to scikit-learn's functions with those weights). The
+resamples come from weighted confusion matrices in one matrix product,
+turned into values by each record's ``from_confusion`` (tested equal to
+scikit-learn's functions with those weights). The
 resamples of one repeat are shared by all methods (drawn from the repeat's
 seed), so that a difference between two methods is bootstrapped on the
 same rows: a paired bootstrap. The smooth ECE keeps the bandwidth of the
@@ -37,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .metrics import METRICS
+from ..metrics import METRICS
 
 #: The registry's metrics of a test part (curvature and OOD are not).
 TEST_METRICS = tuple(
@@ -85,20 +86,20 @@ def score_test_part(y, proba, predicted, *, n_bins, counts):
 
 
 def _label_metric(name, y, predicted, n_classes, counts):
-    """Accuracy or balanced accuracy of every resample, from weighted
-    confusion matrices (scikit-learn's definitions: balanced accuracy is
-    the mean recall of the classes present in ``y``)."""
+    """A label metric of every resample, from weighted confusion matrices
+    in one matrix product and the record's ``from_confusion`` (tested equal
+    to scikit-learn's functions with those weights)."""
+    from_confusion = METRICS[name].from_confusion
+    if from_confusion is None:
+        raise ValueError(
+            f"The metric {name!r} of predict's labels has no from_confusion in "
+            "its registry record, so its resamples cannot be computed."
+        )
     cells = y * n_classes + predicted
     onehot = np.zeros((len(y), n_classes * n_classes))
     onehot[np.arange(len(y)), cells] = 1.0
     confusion = (counts @ onehot).reshape(len(counts), n_classes, n_classes)
-    diagonal = np.diagonal(confusion, axis1=1, axis2=2)
-    if name == "accuracy":
-        return diagonal.sum(axis=1) / confusion.sum(axis=(1, 2))
-    support = confusion.sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        recall = np.where(support > 0, diagonal / support, np.nan)
-    return np.nanmean(recall, axis=1)
+    return from_confusion(confusion)
 
 
 def bootstrap_counts(n, n_bootstrap, seed):

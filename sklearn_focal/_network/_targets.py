@@ -11,7 +11,7 @@ from numbers import Real
 
 import numpy as np
 
-from ._labels import encode, label
+from .._labels import encode, label
 
 __all__ = ["check_classes_to_learn", "class_weights", "encode_labels", "fit_classes"]
 

@@ -368,9 +368,6 @@ def test_gamma_sweep_default_names_and_missing_scores(iris):
     np.testing.assert_allclose(
         raw.scores["neg_adaptive_ece"], results["mean_test_neg_adaptive_ece"]
     )
-    with pytest.warns(FutureWarning, match="'curvature' is deprecated"):
-        old = GammaSweepDisplay.from_cv_results(named, metrics=("ece", "curvature"))
-    assert list(old.scores) == ["ece", "hessian_trace"]
     plain = GridSearchCV(base, {"gamma": [0.0, 2.0]}, cv=2).fit(X, y)
     with pytest.raises(
         ValueError, match=r"could not find the \['ece'\] scores.*calibration_scoring"
@@ -412,16 +409,6 @@ def test_gamma_sweep_from_results_and_saved_image(tmp_path):
         {"ece": [0.01, 0.01, 0.01, 0.01]},
     )
     np.testing.assert_allclose(display.gammas, [0, 1, 2, 3])
-    with pytest.warns(FutureWarning, match="keywords ece, curvature, accuracy"):
-        old = GammaSweepDisplay.from_results(
-            [2, 0, 1, 3],
-            ece=[0.02, 0.05, 0.03, 0.04],
-            curvature=[55, 90, 70, 40],
-            ece_std=[0.01, 0.01, 0.01, 0.01],
-        )
-    for key in ("ece", "hessian_trace"):
-        np.testing.assert_array_equal(old.scores[key], display.scores[key])
-    np.testing.assert_array_equal(old.errors["ece"], display.errors["ece"])
     np.testing.assert_allclose(display.scores["hessian_trace"], [90, 70, 55, 40])
     assert display.best_gamma_ == 2.0
     assert len(display.axes_) == 2

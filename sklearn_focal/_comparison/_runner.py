@@ -2,7 +2,7 @@
 
 A job fits the public estimators of its methods
 (:func:`~sklearn_focal.methods.make_method`) on the repeat's training part,
-inside :func:`~sklearn_focal._memo.shared_fits`, so that a network that
+inside :func:`~sklearn_focal._network._shared_fits.shared_fits`, so that a network that
 several methods train on the same rows (``SHARES_FITS_WITH``) is trained
 once, and scores each on the test part: the registry's metrics with their
 bootstrap replicates (:mod:`._stats`), the curvatures of the networks, the
@@ -20,11 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from . import _memo, _stats
-from ._compat import _safe_indexing
-from ._methods import NETWORKS, SHARES_FITS_WITH
-from .methods import make_method
-from .metrics import METRICS
+from .._compat import _safe_indexing
+from .._network import _shared_fits
+from ..methods import make_method
+from ..metrics import METRICS
+from . import _stats
+from ._method_table import JOB_SECONDS, NETWORKS, SHARES_FITS_WITH
 
 __all__ = ["EXTRA_COLUMNS", "Result", "Settings", "groups", "run_job", "schedule"]
 
@@ -62,25 +63,6 @@ class Result:
     model: Any = None
 
 
-#: Seconds of a job by the method whose fits its group shares, measured on
-#: the digits with ``--quick`` settings on one core: the comparison hands
-#: out the longest jobs first, so that the last ones to finish are short and
-#: no worker waits long for another at the end (the demo's 27 jobs on 2
-#: workers: 30.1 -> 28.9 s in a list-scheduling simulation with measured job
-#: times). Only the order depends on them; methods not listed count 1 s.
-_JOB_SECONDS = {
-    "hist_gradient_boosting+isotonic": 5.0,
-    "focal": 4.0,
-    "hist_gradient_boosting": 3.5,
-    "adafocal": 2.0,
-    "cross_entropy": 2.0,
-    "focal_sd53": 0.9,
-    "refine_then_calibrate": 0.8,
-    "logistic_regression+isotonic": 0.3,
-    "logistic_regression": 0.2,
-}
-
-
 def groups(methods):
     """The methods, grouped so that those sharing fits run in one job."""
     grouped = {}
@@ -91,11 +73,13 @@ def groups(methods):
 
 def schedule(n_repeats, methods):
     """The comparison's jobs as ``(repeat, group)``, longest first (by
-    :data:`_JOB_SECONDS`), in repeat order among equals."""
+    the records' ``job_seconds``), in repeat order among equals: the last
+    jobs to finish are then short, and no worker waits long for another at
+    the end. Only the order depends on them."""
 
     def seconds(job):
         first = job[1][0]
-        return _JOB_SECONDS.get(SHARES_FITS_WITH.get(first, first), 1.0)
+        return JOB_SECONDS[SHARES_FITS_WITH.get(first, first)]
 
     jobs = [(r, group) for r in range(n_repeats) for group in groups(methods)]
     return sorted(jobs, key=seconds, reverse=True)
@@ -110,16 +94,18 @@ def run_job(X, y, split, seeds, methods, settings, X_ood):
     counts = _stats.bootstrap_counts(len(test), settings.n_bootstrap, bootstrap_seed)
     y_encoded = np.searchsorted(settings.labels, y_test)
     results = {}
-    with _memo.shared_fits(), warnings.catch_warnings():
+    with _shared_fits.shared_fits(), warnings.catch_warnings():
         # on a small validation split AdaFocal uses fewer bins (n_bins_)
         warnings.filterwarnings("ignore", "The validation split has")
         for method in methods:
             model = make_method(
                 method, **settings.method_params, random_state=network_seed
             )
-            replayed, start = _memo.replayed_seconds(), time.perf_counter()
+            replayed, start = _shared_fits.replayed_seconds(), time.perf_counter()
             model.fit(X_train, y_train)
-            seconds = time.perf_counter() - start + _memo.replayed_seconds() - replayed
+            seconds = (
+                time.perf_counter() - start + _shared_fits.replayed_seconds() - replayed
+            )
             proba = np.asarray(model.predict_proba(X_test), dtype=np.float64)
             # the model's own decision rule: what a user deploys is measured
             predicted = np.searchsorted(settings.labels, model.predict(X_test))

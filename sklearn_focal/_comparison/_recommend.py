@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _stats
-from ._methods import SIMPLICITY
+from ._method_table import SIMPLICITY
 
 __all__ = ["DEFAULT_RULE", "RECOMMENDATION_RULES"]
 
@@ -129,9 +129,9 @@ def _lowest_log_loss_accurate(comparison):
 
 
 def _simplest_within_noise(comparison):
-    """Among the accuracy-eligible methods that the paired intervals cannot
-    separate from the lowest log loss, the simplest (``_methods.SIMPLICITY``);
-    the previous release's rule."""
+    """Among the methods within 1 point of the best accuracy that the paired
+    intervals cannot separate from the lowest log loss, the simplest (by
+    the methods' ``simplicity`` rank in ``_method_table``)."""
     best, sentence = _lowest_log_loss_accurate(comparison)
     eligible, accuracy = _eligible(comparison)
     tied = _unclear(comparison, best, eligible)
@@ -149,7 +149,7 @@ def _simplest_within_noise(comparison):
 
 def _lowest_upper_bound(comparison):
     """The lowest upper end of the log loss's 95 % interval among the
-    accuracy-eligible methods: the safest bet."""
+    methods within 1 point of the best accuracy: the safest bet."""
     eligible, accuracy = _eligible(comparison)
     best = comparison.summary.loc[eligible, "log_loss_ci_high"].idxmin()
     row = comparison.summary.loc[best]

@@ -9,9 +9,9 @@ from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_focal import _memo, make_method
+from sklearn_focal import make_method
+from sklearn_focal._network import _shared_fits
 from sklearn_focal.methods import (
-    _BUILDERS,
     METHODS,
     POST_HOC,
     TabularPreprocessor,
@@ -103,15 +103,6 @@ def test_unknown_methods_and_bad_settings_are_named():
         make_method("temperature", random_state=np.random.RandomState(0))
 
 
-def test_every_method_has_one_builder_and_a_place_in_the_simplicity_order():
-    # the command line lists METHODS without importing scikit-learn; the
-    # builders must name the same methods, in the same order
-    from sklearn_focal._methods import SIMPLICITY
-
-    assert list(_BUILDERS) == list(METHODS)
-    assert sorted(SIMPLICITY) == sorted(METHODS)
-
-
 def test_tabular_preprocessor_is_make_preprocessor_decided_at_fit(raw):
     X, _ = raw
     expected = make_preprocessor(X).fit_transform(X)
@@ -134,20 +125,20 @@ def test_make_preprocessor():
 def test_shared_fits_replay_identical_fits_and_charge_their_time(raw):
     X, y = raw
     model = make_method("cross_entropy", estimator_params=SMALL, random_state=0)
-    with _memo.shared_fits():
+    with _shared_fits.shared_fits():
         first = clone(model).fit(X, y)
-        assert _memo.replayed_seconds() == 0
+        assert _shared_fits.replayed_seconds() == 0
         second = clone(model).fit(X, y)
-        assert _memo.replayed_seconds() > 0
+        assert _shared_fits.replayed_seconds() > 0
         assert second[-1].net_ is not first[-1].net_  # a copy, not the same object
         np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
         # another seed, or none, trains anew
         other = make_method("cross_entropy", estimator_params=SMALL, random_state=1)
-        replayed = _memo.replayed_seconds()
+        replayed = _shared_fits.replayed_seconds()
         other.fit(X, y)
         make_method("cross_entropy", estimator_params=SMALL).fit(X, y)
-        assert _memo.replayed_seconds() == replayed
-    assert _memo.replayed_seconds() == 0  # outside the block: nothing shared
+        assert _shared_fits.replayed_seconds() == replayed
+    assert _shared_fits.replayed_seconds() == 0  # outside the block: nothing shared
 
 
 @pytest.mark.parametrize("calibration", ["holdout", "cross_fit"])
@@ -159,7 +150,7 @@ def test_sample_weight_reaches_the_model_in_every_method(raw, monkeypatch, calib
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
-    from sklearn_focal._base import _BaseFocalClassifier
+    from sklearn_focal._network._base import _BaseFocalClassifier
 
     X, y = raw
     weights = np.random.default_rng(0).uniform(0.5, 2.0, len(y))

@@ -31,8 +31,14 @@ from skorch.callbacks import Callback
 from skorch.helper import predefined_split
 from torch import nn
 
-from . import _memo, _targets, _threads
-from ._build import (
+from .._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from . import _shared_fits, _targets, _threads
+from ._data import (
+    check_numeric_columns,
+    device_datasets,
+    module_dtype,
+)
+from ._net_builder import (
     OPTIMIZERS,
     ROUTED_PREFIXES,
     build_net,
@@ -43,16 +49,10 @@ from ._build import (
     resolve_device,
     takes_argument,
 )
-from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from ._data import (
-    check_numeric_columns,
-    device_datasets,
-    module_dtype,
-)
-from ._net import propagate_interrupts
 from ._predict import _PredictMixin
+from ._skorch_net import propagate_interrupts
 from ._transaction import fit_transaction
-from ._validation import validation_parts
+from ._validation_split import validation_parts
 
 
 @contextmanager
@@ -307,7 +307,7 @@ class _BaseFocalClassifier(_PredictMixin, ClassifierMixin, BaseEstimator):
 
         if continued:
             return fit()
-        return _memo.memoized_fit(self, fit, (X, y, sample_weight, *validation))
+        return _shared_fits.memoized_fit(self, fit, (X, y, sample_weight, *validation))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):

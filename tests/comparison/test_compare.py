@@ -17,11 +17,11 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_focal import (
     GammaSearchClassifier,
-    _runner,
     compare_calibration,
     make_method,
 )
-from sklearn_focal._methods import SHARES_FITS_WITH
+from sklearn_focal._comparison import _runner
+from sklearn_focal._comparison._method_table import JOB_SECONDS, SHARES_FITS_WITH
 from sklearn_focal.compare import (
     METHODS,
     METRICS_COLUMNS,
@@ -127,7 +127,7 @@ def test_every_column_is_its_public_metric_on_the_returned_models(wine_compariso
 def test_every_replicate_is_its_public_metric_on_the_resample():
     """The bootstrap: each replicate is the public function with the
     resample's counts as sample weights (the label metrics: scikit-learn's)."""
-    from sklearn_focal import _stats
+    from sklearn_focal._comparison import _stats
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, size=80)
@@ -296,7 +296,7 @@ def test_jobs_are_handed_out_longest_first(wine, monkeypatch):
     everything = [(r, g) for r in range(3) for g in _runner.groups(METHODS)]
     assert sorted(map(str, jobs)) == sorted(map(str, everything))
     heads = [SHARES_FITS_WITH.get(g[0], g[0]) for _, g in jobs]
-    seconds = [_runner._JOB_SECONDS[head] for head in heads]
+    seconds = [JOB_SECONDS[head] for head in heads]
     assert seconds == sorted(seconds, reverse=True)
     assert heads[0] == "hist_gradient_boosting+isotonic"
     assert heads[-1] == "logistic_regression"
@@ -434,7 +434,7 @@ def test_raw_mixed_frame_with_missing_values_and_string_labels():
 
 # -- bad input: before any training ---------------------------------------------
 def _no_training(monkeypatch):
-    import sklearn_focal._runner as runner
+    import sklearn_focal._comparison._runner as runner
 
     def no_training(*args, **kwargs):
         raise AssertionError("training started")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_focal._data import (
+from sklearn_focal._network._data import (
     TensorBatches,
     TensorDataset,
     data_device,

@@ -6,7 +6,7 @@ import torch
 from skorch.callbacks import Callback
 
 from sklearn_focal import FocalClassifier, compare_calibration
-from sklearn_focal._threads import PARALLEL_WORK, resolve
+from sklearn_focal._network._threads import PARALLEL_WORK, resolve
 from sklearn_focal.curvature import hessian_top_eigenvalue, hessian_trace
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from .._compat import _check_sample_weight
+from .._labels import label
 from . import _targets
-from ._compat import _check_sample_weight
 from ._data import check_numeric_columns, validation_split
-from ._labels import label
 
 __all__ = ["validation_parts"]
 

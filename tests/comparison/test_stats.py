@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from sklearn_focal import _stats
+from sklearn_focal._comparison import _stats
 from sklearn_focal.compare import CalibrationComparison
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .metrics import METRICS
+from ..metrics import METRICS
 
 __all__ = ["markdown"]
 
