@@ -219,3 +219,29 @@ def test_rules_on_differences_within_the_noise():
     assert method == "temperature"
     assert "No clear difference in log loss between temperature, focal" in sentence
     assert "cross_entropy" not in sentence.split("use the simplest")[0]
+
+
+def test_label_metrics_are_bootstrapped_by_their_records(monkeypatch):
+    """Each label metric's resamples come from its record's from_confusion
+    (equal to scikit-learn's weighted function); a label metric without one
+    is refused, not bootstrapped as another metric."""
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+
+    from sklearn_focal.metrics import METRICS, Metric
+
+    rng = np.random.default_rng(0)
+    y, predicted = rng.integers(0, 3, 200), rng.integers(0, 3, 200)
+    counts = _stats.bootstrap_counts(200, 5, 0)
+    for name, reference in (
+        ("accuracy", accuracy_score),
+        ("balanced_accuracy", balanced_accuracy_score),
+    ):
+        values = _stats._label_metric(name, y, predicted, 3, counts)
+        expected = [reference(y, predicted, sample_weight=w) for w in counts]
+        np.testing.assert_allclose(values, expected, rtol=1e-12)
+    recall = Metric(
+        "recall", "sklearn.metrics:recall_score", "predict", True, (0, 1), "r"
+    )
+    monkeypatch.setitem(METRICS, "recall", recall)
+    with pytest.raises(ValueError, match=r"'recall' .* has no from_confusion"):
+        _stats._label_metric("recall", y, predicted, 3, counts)
