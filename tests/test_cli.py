@@ -77,7 +77,7 @@ def test_compare_writes_the_report_and_figures(tmp_path, capsys):
     recommended = report.split("## Recommendation")[1]
     assert f"Use {card['method']}" in recommended
     assert card["n_samples"] == 178 and card["dataset"] == "wine"
-    assert card["classes"] == ["0", "1", "2"]
+    assert card["classes"] == [0, 1, 2] == model.classes_.tolist()  # their type
     assert card["sklearn_focal_version"] in report
     assert f"saved the recommended model ({card['method']}" in printed
     row = summary.loc[card["method"]]
@@ -181,7 +181,7 @@ def test_without_matplotlib_the_report_and_model_are_written_without_figures(
         "summary.csv",
     ]
     card = json.loads((tmp_path / "m.json").read_text())
-    assert card["classes"] == ["0", "1", "2"] and (tmp_path / "m.joblib").exists()
+    assert card["classes"] == [0, 1, 2] and (tmp_path / "m.joblib").exists()
 
 
 def test_module_and_console_script_entry_points():

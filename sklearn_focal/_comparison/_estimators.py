@@ -111,11 +111,19 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     """:func:`~sklearn_focal.methods.make_preprocessor` as a transformer:
     the columns of the data it is fitted on decide the preprocessing.
 
+    Fitted on a DataFrame, it transforms a DataFrame with those columns, or
+    an array of rows whose columns are those of the training frame, in the
+    same order (each column is given the training frame's type).
+
     Attributes
     ----------
     preprocessor_ : fitted transformer
         ``make_preprocessor(X)``, fitted on ``X``.
     n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        The training frame's columns (fitted on a DataFrame only).
+    dtypes_ : pandas.Series
+        The training frame's column types (fitted on a DataFrame only).
 
     Examples
     --------
@@ -144,7 +152,32 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         self.n_features_in_ = self.preprocessor_.n_features_in_
         if hasattr(self.preprocessor_, "feature_names_in_"):
             self.feature_names_in_ = self.preprocessor_.feature_names_in_
+        if isinstance(X, pd.DataFrame):
+            self.dtypes_ = X.dtypes
         return self
+
+    def _as_training_frame(self, X):
+        """Rows of an array as the training frame's columns and types."""
+        if isinstance(X, pd.DataFrame) or not hasattr(self, "dtypes_"):
+            return X
+        columns = list(self.dtypes_.index)
+        shape = np.shape(X)
+        if len(shape) != 2 or shape[1] != len(columns):
+            raise ValueError(
+                f"This model was fitted on a DataFrame of {len(columns)} columns "
+                f"({', '.join(map(str, columns[:5]))}"
+                f"{', ...' if len(columns) > 5 else ''}); pass a DataFrame with "
+                f"them, or rows of {len(columns)} values in that order; got an "
+                f"array of shape {shape}."
+            )
+        frame = pd.DataFrame(np.asarray(X, dtype=object), columns=columns)
+        try:
+            return frame.astype(self.dtypes_.to_dict())
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                "The rows do not fit the training frame's column types "
+                f"({exc}); pass a DataFrame with the training columns."
+            ) from None
 
     def transform(self, X):
         """Impute, standardise and encode ``X`` as fitted.
@@ -158,7 +191,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         X_out : ndarray of shape (n_samples, n_features_out)
         """
         check_is_fitted(self)
-        return self.preprocessor_.transform(X)
+        return self.preprocessor_.transform(self._as_training_frame(X))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns (the fitted preprocessor's)."""

@@ -14,6 +14,51 @@ from ._base import (
 _VERDICT_COLORS = {"better": "tab:green", "worse": "tab:red"}
 
 
+#: An interval wider than this many times the median width is clipped, so
+#: that it does not squeeze every other interval to a dot.
+_CLIP_RATIO = 5.0
+
+
+def _readable_limits(mean, low, high):
+    """The x-range that keeps the typical intervals readable, or None when
+    every interval fits: the intervals (and 0) of the rows whose width is
+    within ``_CLIP_RATIO`` times the median width, padded by 15 %."""
+    finite = np.isfinite(low) & np.isfinite(high)
+    if finite.sum() < 2:
+        return None
+    width = (high - low)[finite]
+    typical = width <= _CLIP_RATIO * max(np.median(width), 1e-12)
+    if typical.all():
+        return None
+    kept = np.concatenate([low[finite][typical], high[finite][typical], [0.0]])
+    left, right = kept.min(), kept.max()
+    pad = 0.15 * max(right - left, 1e-12)
+    return left - pad, right + pad
+
+
+def _draw_clipped(ax, row, mean, low, high, limits, color):
+    """An interval cut at the axis' edge: the visible part, a triangle at
+    each cut end, and the whole interval written at the cut."""
+    left, right = limits
+    shown = np.clip([low, mean, high], left, right)
+    ax.plot([shown[0], shown[2]], [row, row], color=color, linewidth=1.5)
+    if left <= mean <= right:
+        ax.plot(mean, row, "o", color=color)
+    if low < left:
+        ax.plot(left, row, "<", color=color, markersize=8, clip_on=False)
+    if high > right:
+        ax.plot(right, row, ">", color=color, markersize=8, clip_on=False)
+    ax.annotate(
+        f"{mean:+.3g} [{low:+.3g}, {high:+.3g}]",
+        (right if high > right else left, row),
+        xytext=(0, 6),
+        textcoords="offset points",
+        ha="right" if high > right else "left",
+        fontsize="x-small",
+        color=color,
+    )
+
+
 class PairedDifferenceDisplay(_DisplayMixin):
     """Forest plot of each method's paired difference to a reference.
 
@@ -41,6 +86,11 @@ class PairedDifferenceDisplay(_DisplayMixin):
     ax_ : matplotlib Axes
         The first panel.
     figure_ : matplotlib Figure
+    clipped_ : dict of str to list of str
+        Per metric, the methods whose interval is over five times the median
+        width and is cut at the panel's edge (a triangle marks each cut end,
+        and the whole interval is written at the cut), so that the others
+        stay readable.
 
     Examples
     --------
@@ -101,15 +151,25 @@ class PairedDifferenceDisplay(_DisplayMixin):
             self.figure_ = axes[0].figure
         self.axes_, self.ax_ = np.asarray(axes), axes[0]
         rows = np.arange(len(methods))[::-1]  # first method on top
+        self.clipped_ = {}
         for ax, metric in zip(axes, metrics, strict=True):
             mean = self.paired[f"{metric}_diff"].to_numpy(dtype=float)
             low = self.paired[f"{metric}_diff_ci_low"].to_numpy(dtype=float)
             high = self.paired[f"{metric}_diff_ci_high"].to_numpy(dtype=float)
             verdicts = self.paired.get(f"{metric}_verdict", [None] * len(methods))
-            for row, m, lo, hi, verdict in zip(
-                rows, mean, low, high, verdicts, strict=True
+            limits = _readable_limits(mean, low, high)
+            self.clipped_[metric] = []
+            for row, method, m, lo, hi, verdict in zip(
+                rows, methods, mean, low, high, verdicts, strict=True
             ):
                 color = _VERDICT_COLORS.get(verdict, "0.45")
+                if (
+                    limits is not None
+                    and not limits[0] <= min(lo, m) <= max(hi, m) <= limits[1]
+                ):
+                    self.clipped_[metric].append(method)
+                    _draw_clipped(ax, row, m, lo, hi, limits, color)
+                    continue
                 ax.errorbar(
                     m,
                     row,
@@ -118,6 +178,8 @@ class PairedDifferenceDisplay(_DisplayMixin):
                     color=color,
                     capsize=3,
                 )
+            if limits is not None:
+                ax.set_xlim(*limits)
             ax.axvline(0, color="0.3", linewidth=1)
             ax.set_xlabel(f"{_label(metric)}: method - {self.reference}")
             ax.grid(axis="x", alpha=0.3)

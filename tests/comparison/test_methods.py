@@ -187,3 +187,22 @@ def test_sample_weight_reaches_the_model_in_every_method(raw, monkeypatch, calib
         assert all(w is not None for w in seen), name
         for w in seen:
             assert set(np.round(w, 12)) <= set(np.round(weights, 12)), name
+
+
+def test_a_model_fitted_on_a_frame_takes_its_rows_as_an_array(raw):
+    """A saved model (any method's pipeline) given numpy rows in the
+    training frame's column order predicts as on the frame; rows of another
+    width get a one-line error that names the columns."""
+    X, y = raw
+    model = make_method(
+        "logistic_regression+isotonic", estimator_params=SMALL, random_state=0
+    ).fit(X, y)
+    expected = model.predict_proba(X)
+    np.testing.assert_allclose(model.predict_proba(X.to_numpy()), expected)
+    network = make_method("cross_entropy", estimator_params=SMALL, random_state=0)
+    network.fit(X, y)
+    np.testing.assert_allclose(
+        network.predict_proba(X.to_numpy()), network.predict_proba(X), rtol=1e-6
+    )
+    with pytest.raises(ValueError, match=r"fitted on a DataFrame of 4 columns \(age"):
+        network.predict_proba(X.to_numpy()[:, :3])

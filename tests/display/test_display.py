@@ -553,3 +553,34 @@ def test_paired_difference_forest_plot():
     assert display.axes_[1].get_xlabel() == "log loss: method - cross_entropy"
     with pytest.raises(ValueError, match="none of the metrics"):
         PairedDifferenceDisplay(paired, reference="x").plot(metrics=["accuracy"])
+
+
+def test_forest_plot_clips_an_interval_far_wider_than_the_others(tmp_path):
+    """One method's interval (isotonic's +0.9, up to +1.56 in the demo) no
+    longer squeezes every other interval to a dot: it is cut at the panel's
+    edge, marked, and its value written."""
+    methods = ["focal", "temperature", "isotonic", "sigmoid"]
+    paired = pd.DataFrame(
+        {
+            "log_loss_diff": [-0.01, -0.02, 0.9, 0.0],
+            "log_loss_diff_ci_low": [-0.03, -0.035, 0.25, -0.01],
+            "log_loss_diff_ci_high": [0.01, -0.005, 1.56, 0.012],
+            "log_loss_verdict": ["no clear difference", "better", "worse", ""],
+        },
+        index=pd.Index(methods, name="method"),
+    )
+    display = PairedDifferenceDisplay(paired, reference="cross_entropy").plot(
+        metrics=("log_loss",)
+    )
+    assert display.clipped_ == {"log_loss": ["isotonic"]}
+    left, right = display.ax_.get_xlim()
+    assert right < 0.25 and left < -0.035  # the typical intervals fit
+    assert (0.012 - -0.01) / (right - left) > 0.2  # and are readable
+    texts = [t.get_text() for t in display.ax_.texts]
+    assert texts == ["+0.9 [+0.25, +1.56]"]
+    # without an outlier nothing is clipped and matplotlib's limits stand
+    calm = PairedDifferenceDisplay(paired.drop("isotonic"), reference="x").plot(
+        metrics=("log_loss",)
+    )
+    assert calm.clipped_ == {"log_loss": []}
+    display.figure_.savefig(tmp_path / "forest.png", dpi=80)
