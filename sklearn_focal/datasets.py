@@ -164,7 +164,7 @@ _DATASETS = {
 
 
 def load_dataset(name: str) -> tuple[pd.DataFrame, pd.Series]:
-    """Load a data set of :func:`list_datasets`.
+    """Load a data set of :func:`~sklearn_focal.datasets.list_datasets`.
 
     Parameters
     ----------
@@ -193,7 +193,7 @@ def load_dataset(name: str) -> tuple[pd.DataFrame, pd.Series]:
 
 
 def list_datasets() -> pd.DataFrame:
-    """The data sets :func:`load_dataset` knows.
+    """The data sets :func:`~sklearn_focal.datasets.load_dataset` knows.
 
     Returns
     -------

