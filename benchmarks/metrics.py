@@ -5,7 +5,7 @@ speed-up over netcal. Target: top-label ECE on 1e6 x 10 probabilities at
 least 10x faster than ``netcal.metrics.ECE(bins=15).measure``.
 
 Top-label uniform binning has two implementations: vectorised numpy/torch
-(always there) and one compiled pass (numba, the ``[fast]`` extra, used from
+(always there) and one compiled pass (numba, a dependency, used from
 2**20 probabilities on). Both are timed; "default" is what a call does with
 the packages installed. The last rows time single vectorised passes over
 ``y_prob`` (the row-wise max/argmax, the row sums): the floor under the

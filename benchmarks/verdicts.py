@@ -43,21 +43,13 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from sklearn_focal import compare_calibration
+from sklearn_focal._comparison._method_table import CALIBRATED
 from sklearn_focal.compare import RECOMMENDATION_RULES
 from sklearn_focal.datasets import load_dataset
 from sklearn_focal.metrics import expected_calibration_error, log_loss
 
 #: The bundled sets with at least 4,000 rows: room for fresh rows.
 LARGE = ("churn", "telco_churn", "credit", "wvs", "diamonds", "default", "caravan")
-#: The methods whose models depend on ``calibration``.
-CALIBRATED = (
-    "temperature",
-    "isotonic",
-    "sigmoid",
-    "focal+temperature",
-    "adafocal+temperature",
-    "refine_then_calibrate",
-)
 
 
 def _draw(dataset, size, draw, max_fresh):

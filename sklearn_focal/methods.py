@@ -14,8 +14,13 @@ estimators). Every method takes raw tabular data: a
 * ``adafocal``: :class:`~sklearn_focal.AdaFocalClassifier`;
 * ``temperature``, ``isotonic``, ``sigmoid``: ``cross_entropy`` in a
   :class:`~sklearn.calibration.CalibratedClassifierCV` of that method;
+* ``matrix_scaling``: ``cross_entropy`` in a
+  :class:`~sklearn_focal.calibration.LogitScalingClassifierCV`: structured
+  matrix scaling of its log-probabilities for three or more classes, an
+  affine map of its logit for two (probmetrics' implementation);
 * ``focal+temperature``, ``adafocal+temperature``: ``focal`` and
-  ``adafocal`` temperature-scaled the same way;
+  ``adafocal`` temperature-scaled the same way; ``focal+matrix_scaling``:
+  ``focal`` matrix-scaled;
 * ``refine_then_calibrate``: cross-entropy early-stopped on the
   temperature-scaled validation log loss, then temperature-scaled (Berta et
   al., 2025);
@@ -78,6 +83,8 @@ from ._compat import (
     validate_parameters,
     validate_params,
 )
+from .calibration import METHODS as LOGIT_SCALING
+from .calibration import LogitScalingClassifierCV
 from .gamma_search import DEFAULT_SELECT_BY, SELECT_BY
 
 __all__ = [
@@ -258,16 +265,24 @@ class _Settings:
         return MethodPipeline([*steps, ("classifier", estimator)])
 
     def calibrated(self, base, method):
-        """``base`` calibrated by ``method`` on rows it did not train on."""
+        """``base`` calibrated by ``method`` on rows it did not train on:
+        scikit-learn's ``CalibratedClassifierCV`` for its methods,
+        :class:`~sklearn_focal.calibration.LogitScalingClassifierCV` for
+        matrix scaling."""
         if self.calibration == "holdout":
-            split = StratifiedShuffleSplit(
+            cv = StratifiedShuffleSplit(
                 n_splits=1,
                 test_size=self.calibration_size,
                 random_state=self.random_state,
             )
-            return CalibratedClassifierCV(base, method=method, cv=split, ensemble=True)
-        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
-        return CalibratedClassifierCV(base, method=method, cv=folds, ensemble=False)
+        else:
+            cv = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        ensemble = self.calibration == "holdout"
+        if method in LOGIT_SCALING:
+            return LogitScalingClassifierCV(
+                base, method=method, cv=cv, ensemble=ensemble
+            )
+        return CalibratedClassifierCV(base, method=method, cv=cv, ensemble=ensemble)
 
     def focal(self, **params):
         from .focal import FocalClassifier

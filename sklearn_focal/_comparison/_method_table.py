@@ -135,9 +135,9 @@ def _baseline(model: str, calibration: str | None = None) -> Callable:
 #: baselines.
 RECORDS = (
     MethodRecord("cross_entropy", "network", _cross_entropy, 2, job_seconds=2.0),
-    MethodRecord("focal", "network", _focal, 9, job_seconds=4.0),
-    MethodRecord("focal_sd53", "network", _focal_sd53, 8, job_seconds=0.9),
-    MethodRecord("adafocal", "network", _adafocal, 11, job_seconds=2.0),
+    MethodRecord("focal", "network", _focal, 10, job_seconds=4.0),
+    MethodRecord("focal_sd53", "network", _focal_sd53, 9, job_seconds=0.9),
+    MethodRecord("adafocal", "network", _adafocal, 12, job_seconds=2.0),
     *(
         MethodRecord(
             method,
@@ -147,13 +147,26 @@ RECORDS = (
             calibrated=True,
             shares_fits_with="cross_entropy",
         )
-        for method, simplicity in (("temperature", 3), ("isotonic", 5), ("sigmoid", 4))
+        for method, simplicity in (
+            ("temperature", 3),
+            ("isotonic", 6),
+            ("sigmoid", 5),
+            ("matrix_scaling", 4),
+        )
     ),
     MethodRecord(
         "focal+temperature",
         "calibrated_network",
         _calibrated(_focal, "temperature"),
-        12,
+        13,
+        calibrated=True,
+        shares_fits_with="focal",
+    ),
+    MethodRecord(
+        "focal+matrix_scaling",
+        "calibrated_network",
+        _calibrated(_focal, "matrix_scaling"),
+        14,
         calibrated=True,
         shares_fits_with="focal",
     ),
@@ -161,7 +174,7 @@ RECORDS = (
         "adafocal+temperature",
         "calibrated_network",
         _calibrated(_adafocal, "temperature"),
-        13,
+        15,
         calibrated=True,
         shares_fits_with="adafocal",
     ),
@@ -169,7 +182,7 @@ RECORDS = (
         "refine_then_calibrate",
         "calibrated_network",
         _refine_then_calibrate,
-        10,
+        11,
         calibrated=True,
         job_seconds=0.8,
     ),
@@ -184,7 +197,7 @@ RECORDS = (
         "logistic_regression+isotonic",
         "baseline",
         _baseline("logistic_regression", "isotonic"),
-        6,
+        7,
         job_seconds=0.3,
     ),
     MethodRecord(
@@ -198,7 +211,7 @@ RECORDS = (
         "hist_gradient_boosting+isotonic",
         "baseline",
         _baseline("hist_gradient_boosting", "isotonic"),
-        7,
+        8,
         job_seconds=5.0,
     ),
 )

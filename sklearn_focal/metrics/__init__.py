@@ -25,8 +25,8 @@ Guo et al. (2017). For binary problems netcal's number is
 :func:`classwise_calibration_error`.
 
 Top-label uniform binning of at least ``2**20`` probabilities runs as one
-compiled pass (``metrics/_kernels.py``) when numba is installed, the ``[fast]``
-extra; everything else is vectorised numpy. Both give the same bins (tested
+compiled pass (``metrics/_kernels.py``) with numba (a dependency, through
+probmetrics); everything else is vectorised numpy. Both give the same bins (tested
 against each other on ties and edge values).
 
 **Weights.** ``sample_weight`` counts a sample that many times (frequency

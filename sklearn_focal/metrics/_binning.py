@@ -193,7 +193,7 @@ def _bins_from_sums(count, conf_sum, hit_sum, edges):
 
 
 #: Top-label uniform binning of at least this many probabilities runs as one
-#: compiled pass when numba is installed (the ``[fast]`` extra). Below it,
+#: compiled pass when numba can be imported. Below it,
 #: loading the compiled kernel, once per process, would cost more than it
 #: saves (``benchmarks/metrics.py`` times both passes).
 _KERNEL_MIN_SIZE = 1 << 20

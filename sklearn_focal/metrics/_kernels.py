@@ -1,7 +1,7 @@
 """Compiled single-pass kernel for top-label binning (needs numba).
 
 Imported only by :mod:`sklearn_focal.metrics`, lazily, for large inputs and
-only when numba is installed (the ``[fast]`` extra). Vectorised numpy needs
+only when numba can be imported (it is a dependency). Vectorised numpy needs
 one pass over ``y_prob`` for each of the row-wise maximum, its index, the
 row sums and the value range, and the row-wise ``argmax`` over a few
 columns is slow in numpy and torch alike; this kernel reads every row once

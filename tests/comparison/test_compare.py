@@ -632,7 +632,9 @@ def test_report_states_the_setup_marks_the_best_and_recommends(wine_comparison):
     row = next(line for line in text.splitlines() if line.startswith(f"| {best} |"))
     assert f"**{c.summary.loc[best, 'log_loss']:.3f} ±" in row
     assert text.rstrip().endswith(c.recommendation)
-    assert repr(c).startswith("<CalibrationComparison: 14 methods x 2 repeats")
+    assert repr(c).startswith(
+        f"<CalibrationComparison: {len(METHODS)} methods x 2 repeats"
+    )
 
 
 def test_recommendation_claims_no_interval_it_does_not_have(wine):

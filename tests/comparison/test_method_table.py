@@ -8,6 +8,7 @@ import sklearn_focal.methods
 from sklearn_focal import make_method
 from sklearn_focal._comparison import _method_table as table
 from sklearn_focal._comparison._runner import groups, schedule
+from sklearn_focal.calibration import LogitScalingClassifierCV
 from sklearn_focal.cli import main
 
 
@@ -32,7 +33,7 @@ def test_every_method_is_wired_everywhere(record, help_text):
     cross_fit = make_method(name, calibration="cross_fit", random_state=0)
     assert hasattr(holdout, "fit") and hasattr(holdout, "predict_proba")
     if record.calibrated:
-        assert isinstance(holdout, CalibratedClassifierCV)
+        assert isinstance(holdout, (CalibratedClassifierCV, LogitScalingClassifierCV))
         assert holdout.ensemble is True and cross_fit.ensemble is False
     else:
         assert repr(holdout) == repr(cross_fit)

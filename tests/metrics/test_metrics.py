@@ -31,7 +31,7 @@ from sklearn_focal.metrics import (
 netcal_metrics = pytest.importorskip("netcal.metrics")
 
 #: The two implementations of top-label uniform binning: vectorised numpy
-#: and the compiled single pass (numba, the [fast] extra).
+#: and the compiled single pass (numba).
 BACKENDS = ["numpy", "compiled"]
 
 
@@ -40,7 +40,7 @@ def use_backend(name):
     """Route top-label uniform binning of any size through ``name``; the
     compiled pass splits even a few rows among threads."""
     if name == "compiled" and _binning._load_kernel() is None:
-        pytest.skip("numba (the [fast] extra) is not installed")
+        pytest.skip("numba cannot be imported")
     saved = _binning._KERNEL_MIN_SIZE, _binning._KERNEL_MIN_ROWS_PER_THREAD
     _binning._KERNEL_MIN_SIZE = 0 if name == "compiled" else np.inf
     _binning._KERNEL_MIN_ROWS_PER_THREAD = 16
