@@ -148,7 +148,7 @@ def _problem(estimator, X, y, loss, dtype) -> _Problem:
     criterion = None
     if isinstance(estimator, _BaseFocalClassifier):
         check_is_fitted(estimator)
-        X = validate_data(estimator, X, reset=False, dtype=np.float32)
+        X = validate_data(estimator, X, reset=False, dtype=np.float32, allow_nd=True)
         target = encode(
             y,
             estimator.classes_,
@@ -161,11 +161,11 @@ def _problem(estimator, X, y, loss, dtype) -> _Problem:
     ):  # skorch net
         module, criterion = estimator.module_, estimator.criterion_
         device = torch.device(estimator.device)
-        X, target = check_array(X, dtype=np.float32), np.asarray(y)
+        X, target = check_array(X, dtype=np.float32, allow_nd=True), np.asarray(y)
     elif isinstance(estimator, nn.Module):
         module = estimator
         device = next(module.parameters()).device
-        X, target = check_array(X, dtype=np.float32), np.asarray(y)
+        X, target = check_array(X, dtype=np.float32, allow_nd=True), np.asarray(y)
     else:
         raise TypeError(
             "estimator must be a fitted FocalClassifier or AdaFocalClassifier (or a "

@@ -56,6 +56,7 @@ SHRINK = {
         ),
     ],
     ("docs/user_guide.rst", "module=MyNet"): [("max_iter=20", "max_iter=2")],
+    ("docs/user_guide.rst", "module=SmallCNN"): [("max_iter=20", "max_iter=2")],
     ("docs/user_guide.rst", "LocalCluster"): [
         ("LocalCluster(n_workers=2)", "LocalCluster(n_workers=1, processes=False)"),
     ],

@@ -26,7 +26,6 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 from skorch.callbacks import Callback
 from skorch.helper import predefined_split
 from torch import nn
@@ -34,7 +33,6 @@ from torch import nn
 from .._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from . import _shared_fits, _targets, _threads
 from ._data import (
-    check_numeric_columns,
     device_datasets,
     module_dtype,
 )
@@ -377,8 +375,7 @@ class _BaseFocalClassifier(_PredictMixin, ClassifierMixin, BaseEstimator):
     def _training_data(self, X, y, sample_weight, continued, incremental, classes):
         """Validated ``X``, encoded ``y`` and the per-sample weights (times
         the class weights); sets ``classes_`` and ``class_weight_``."""
-        check_numeric_columns(X, type(self).__name__)
-        X, y = validate_data(self, X, y, dtype=np.float32, reset=not continued)
+        X, y = self._checked_input(X, y, reset=not continued)
         check_classification_targets(y)
         self.classes_ = _targets.fit_classes(
             y,

@@ -317,9 +317,17 @@ def _module_spec(estimator, n_features, n_classes):
 def check_module_output(module, X_probe: torch.Tensor, n_classes: int) -> None:
     was_training = module.training
     module.eval()
-    with torch.no_grad():
-        out = module(X_probe)
-    module.train(was_training)
+    try:
+        with torch.no_grad():
+            out = module(X_probe)
+    except (RuntimeError, ValueError, TypeError) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        raise ValueError(
+            f"The 'module' cannot take samples of shape {tuple(X_probe.shape[1:])} "
+            f"(X's shape past the first axis): {message}"
+        ) from None
+    finally:
+        module.train(was_training)
     if not isinstance(out, torch.Tensor) or out.shape != (len(X_probe), n_classes):
         shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out)
         raise ValueError(

@@ -27,9 +27,38 @@ class _PredictMixin:
 
     def _validated_X(self, X) -> torch.Tensor:
         check_is_fitted(self)
-        check_numeric_columns(X, type(self).__name__)
-        X = validate_data(self, X, reset=False, dtype=np.float32)
+        X = self._checked_input(X, reset=False)
         return as_tensor(X, module_dtype(self.net_.module_))
+
+    def _checked_input(self, X, y=None, *, reset):
+        """scikit-learn's checks of ``X`` (and ``y``), float32. With a
+        ``module``, samples may have any shape (images ``(C, H, W)``,
+        sequences): the first axis is the samples; the shape of a sample is
+        ``sample_shape_``, and a prediction's samples must have it."""
+        owner = type(self).__name__
+        check_numeric_columns(X, owner)
+        shape = tuple(np.shape(X))
+        if len(shape) > 2 and self.module is None:
+            raise ValueError(
+                f"X has {len(shape)} dimensions (shape {shape}), but {owner}'s "
+                "default network is an MLP of rows of shape (n_samples, "
+                "n_features): pass a torch module that takes samples of shape "
+                f"{shape[1:]} as module=, or flatten X to 2 dimensions."
+            )
+        options = {"dtype": np.float32, "allow_nd": True, "reset": reset}
+        if y is None:
+            checked = validate_data(self, X, **options)
+        else:
+            checked = validate_data(self, X, y, **options)
+        sample_shape = np.shape(checked if y is None else checked[0])[1:]
+        if reset:
+            self.sample_shape_ = sample_shape
+        elif sample_shape != getattr(self, "sample_shape_", sample_shape):
+            raise ValueError(
+                f"X has samples of shape {sample_shape}, but {owner} was fitted "
+                f"on samples of shape {self.sample_shape_}."
+            )
+        return checked
 
     def _threads(self):
         """torch's threads for a prediction pass (see ``_threads``)."""

@@ -9,12 +9,12 @@ and refuse what would leave that loss undefined.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from .._compat import _check_sample_weight
 from .._labels import label
 from . import _targets
-from ._data import check_numeric_columns, validation_split
+from ._data import validation_split
 
 __all__ = ["validation_parts"]
 
@@ -49,8 +49,7 @@ def validation_parts(estimator, data, validation, seed, incremental):
 
 
 def _explicit_validation(estimator, X_val, y_val, sample_weight_val):
-    check_numeric_columns(X_val, type(estimator).__name__)
-    X_val = validate_data(estimator, X_val, reset=False, dtype=np.float32)
+    X_val = estimator._checked_input(X_val, reset=False)
     y_val = column_or_1d(y_val)
     if len(y_val) != len(X_val):
         raise ValueError(
