@@ -30,32 +30,30 @@ class _PredictMixin:
         X = self._checked_input(X, reset=False)
         return as_tensor(X, module_dtype(self.net_.module_))
 
-    def _checked_input(self, X, y=None, *, reset):
-        """scikit-learn's checks of ``X`` (and ``y``), float32. With a
-        ``module``, samples may have any shape (images ``(C, H, W)``,
-        sequences): the first axis is the samples; the shape of a sample is
-        ``sample_shape_``, and a prediction's samples must have it."""
+    def _checked_input(self, X, y="no_validation", *, reset):
+        """scikit-learn's checks of ``X`` (and ``y``, as ``validate_data``
+        takes it), float32. With a ``module``, samples may have any shape
+        (images ``(C, H, W)``, sequences): the first axis is the samples; the
+        shape of a sample is ``sample_shape_``, and a prediction's samples
+        must have it."""
         owner = type(self).__name__
         check_numeric_columns(X, owner)
-        shape = tuple(np.shape(X))
-        if len(shape) > 2 and self.module is None:
+        checked = validate_data(
+            self, X, y, dtype=np.float32, allow_nd=True, reset=reset
+        )
+        X = checked if isinstance(y, str) and y == "no_validation" else checked[0]
+        if X.ndim > 2 and self.module is None:
             raise ValueError(
-                f"X has {len(shape)} dimensions (shape {shape}), but {owner}'s "
+                f"X has {X.ndim} dimensions (shape {X.shape}), but {owner}'s "
                 "default network is an MLP of rows of shape (n_samples, "
                 "n_features): pass a torch module that takes samples of shape "
-                f"{shape[1:]} as module=, or flatten X to 2 dimensions."
+                f"{X.shape[1:]} as module=, or flatten X to 2 dimensions."
             )
-        options = {"dtype": np.float32, "allow_nd": True, "reset": reset}
-        if y is None:
-            checked = validate_data(self, X, **options)
-        else:
-            checked = validate_data(self, X, y, **options)
-        sample_shape = np.shape(checked if y is None else checked[0])[1:]
         if reset:
-            self.sample_shape_ = sample_shape
-        elif sample_shape != getattr(self, "sample_shape_", sample_shape):
+            self.sample_shape_ = X.shape[1:]
+        elif X.shape[1:] != getattr(self, "sample_shape_", X.shape[1:]):
             raise ValueError(
-                f"X has samples of shape {sample_shape}, but {owner} was fitted "
+                f"X has samples of shape {X.shape[1:]}, but {owner} was fitted "
                 f"on samples of shape {self.sample_shape_}."
             )
         return checked
