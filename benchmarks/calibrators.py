@@ -27,6 +27,8 @@ apart, on 10,000 rows x 10 classes of logits on one thread.
     python benchmarks/calibrators.py [--datasets ...] [--seeds 3] [--size 2000]
         [--n-jobs 2] [--out benchmarks/results]
     python benchmarks/calibrators.py --tabulate
+        [--rst docs/benchmark_calibrators_table.rst]
+        [--facts docs/benchmark_calibrators_facts.rst]
 """
 
 import argparse
@@ -181,76 +183,126 @@ def calibrator_seconds(n=10_000, n_classes=10, repeats=3):
     return seconds
 
 
-def tabulate(out: Path) -> str:
+def _frames(out: Path):
+    """The committed runs and speeds, and the per-set means of the default
+    (cross-fitted) calibrators of the cross-entropy network."""
     runs = pd.read_csv(out / "calibrators_runs.csv")
     speed = pd.read_csv(out / "calibrators_speed.csv")
     ce = runs[runs["base"] == "cross_entropy"]
-    parts = []
-    # 1. each calibrator against scikit-learn's temperature scaling, cross_fit
     default = ce[ce["mode"] == "cross_fit"]
     mean = default.groupby(["dataset", "calibrator"])["fresh_log_loss"].mean().unstack()
-    network = ce[ce["calibrator"] == "none"].groupby("dataset")["fresh_log_loss"].mean()
-    mean["network alone"] = network
+    mean["network alone"] = (
+        ce[ce["calibrator"] == "none"].groupby("dataset")["fresh_log_loss"].mean()
+    )
+    return runs, speed, ce, mean
+
+
+def tables(out: Path, fmt="pipe"):
+    """(title, table) of each result; ``fmt`` is a tabulate format."""
+    runs, speed, ce, mean = _frames(out)
     gain = (
         100
-        * (mean["temperature"].to_numpy()[:, None] - mean)
+        * (mean[["temperature"]].to_numpy() - mean)
         / mean[["temperature"]].to_numpy()
     )
     gain = gain.drop(columns="temperature")
-    classes = runs.groupby("dataset")["n_classes"].first()
-    gain.insert(0, "classes", classes)
-    parts.append(
-        "Fresh log loss, % better than temperature scaling (cross-fitted; "
-        "negative: worse); mean over seeds:\n\n"
-        + gain.round(2).reset_index().to_markdown(index=False)
-    )
-    # 2. focal + calibrators against the best post-hoc calibrator of CE
-    focal = runs[
-        (runs["base"] == "focal") & (runs["mode"].isin(["cross_fit", "all_rows"]))
-    ]
-    focal_mean = (
-        focal.groupby(["dataset", "calibrator"])["fresh_log_loss"].mean().unstack()
-    )
-    best_post_hoc = mean.drop(columns="network alone").min(axis=1)
+    gain.insert(0, "classes", runs.groupby("dataset")["n_classes"].first())
+    post_hoc = mean.drop(columns="network alone")
+    best = post_hoc.min(axis=1)
+    focal = runs[runs["base"] == "focal"]
+    focal = focal[focal["mode"].isin(["cross_fit", "all_rows"])]
+    focal_mean = focal.groupby(["dataset", "calibrator"])["fresh_log_loss"].mean()
+    focal_mean = focal_mean.unstack()
     versus = pd.DataFrame(
         {
             f"focal{'' if c == 'none' else '+' + c}": 100
-            * (best_post_hoc - focal_mean[c])
-            / best_post_hoc
+            * (best - focal_mean[c])
+            / best
             for c in focal_mean.columns
         }
     )
-    versus.insert(
-        0,
-        "best post-hoc of cross-entropy",
-        mean.drop(columns="network alone").idxmin(axis=1),
-    )
-    parts.append(
-        "Focal loss (gamma searched), alone or calibrated, against the best "
-        "post-hoc calibrator of the cross-entropy network: fresh log loss, % "
-        "better (negative: worse):\n\n"
-        + versus.round(2).reset_index().to_markdown(index=False)
-    )
-    # 3. calibration rows
+    versus.insert(0, "best post-hoc calibrator", post_hoc.idxmin(axis=1))
     modes = ce[ce["calibrator"].isin(["temperature", "matrix_scaling"])]
-    by_mode = modes.groupby(["calibrator", "mode"])[
-        ["fresh_log_loss", "fresh_ece"]
-    ].mean()
+    by_mode = modes.groupby(["calibrator", "mode"])[["fresh_log_loss", "fresh_ece"]]
     per_set = modes.groupby(["dataset", "calibrator", "mode"])["fresh_log_loss"].mean()
     winner = per_set.unstack("mode").idxmin(axis=1)
     won = winner.groupby("calibrator").value_counts().rename("data sets won")
-    table = by_mode.join(won.rename_axis(["calibrator", "mode"])).fillna(0)
+    table = by_mode.mean().join(won.rename_axis(["calibrator", "mode"])).fillna(0)
     table["data sets won"] = table["data sets won"].astype(int)
-    parts.append(
-        "Calibration rows: mean fresh log loss and ECE over data sets and seeds, "
-        "and on how many data sets each mode had the lowest fresh log loss:\n\n"
-        + table.round(4).reset_index().to_markdown(index=False)
+
+    def show(frame):
+        return frame.round(3).reset_index().to_markdown(index=False, tablefmt=fmt)
+
+    return [
+        (
+            "Fresh log loss of each calibrator of the cross-entropy network, in "
+            "% better than temperature scaling (cross-fitted; negative: worse; "
+            "mean over seeds)",
+            show(gain.round(2)),
+        ),
+        (
+            "Focal loss (gamma searched), alone or calibrated, against the best "
+            "post-hoc calibrator of the cross-entropy network: fresh log loss, % "
+            "better (negative: worse)",
+            show(versus.round(2)),
+        ),
+        (
+            "Calibration rows: mean fresh log loss and ECE over data sets and "
+            "seeds, and the data sets on which each way had the lowest fresh "
+            "log loss",
+            show(table.round(4)),
+        ),
+        (
+            "Fit seconds of each calibrator alone, 10,000 rows x 10 classes, "
+            "one thread",
+            speed.round(3).to_markdown(index=False, tablefmt=fmt),
+        ),
+    ]
+
+
+def rst(out: Path) -> str:
+    """The docs' tables (``--rst``)."""
+    from _facts import sections
+
+    return sections(tables(out, "rst"))
+
+
+def facts(out: Path) -> str:
+    """The prose's numbers (``--facts``)."""
+    from _facts import substitutions
+
+    runs, speed, _, mean = _frames(out)
+    gain = 100 * (mean["temperature"] - mean["matrix_scaling"]) / mean["temperature"]
+    multiclass = runs.groupby("dataset")["n_classes"].first() > 2
+    post_hoc = mean.drop(columns="network alone")
+    focal = runs[
+        (runs["base"] == "focal") & (runs["mode"].isin(["cross_fit", "all_rows"]))
+    ]
+    focal_best = focal.groupby(["dataset", "calibrator"])["fresh_log_loss"].mean()
+    focal_best = focal_best.unstack().min(axis=1)
+    focal_wins = focal_best < post_hoc.min(axis=1)
+    isotonic = 100 * (mean["isotonic"] - mean["temperature"]) / mean["temperature"]
+    seconds = speed.set_index("calibrator")["fit_seconds"]
+    return substitutions(
+        {
+            "cal_sets": str(len(mean)),
+            "cal_seeds": str(runs["seed"].nunique()),
+            "cal_ms_wins": str(int((gain > 0).sum())),
+            "cal_ms_wins_multiclass": f"{int((gain[multiclass] > 0).sum())} of "
+            f"{int(multiclass.sum())}",
+            "cal_ms_gain_max": f"{gain.max():.1f} %",
+            "cal_focal_wins": str(int(focal_wins.sum())),
+            "cal_focal_win_sets": ", ".join(sorted(focal_wins.index[focal_wins]))
+            or "none",
+            "cal_isotonic_worse": str(int((isotonic > 0).sum())),
+            "cal_isotonic_range": f"{isotonic.min():.0f} to {isotonic.max():.0f} %",
+            "cal_ms_seconds": f"{seconds['matrix_scaling']:.2f} s",
+        }
     )
-    parts.append(
-        "Fit seconds of each calibrator alone, 10,000 rows x 10 classes, one "
-        "thread:\n\n" + speed.round(3).to_markdown(index=False)
-    )
-    return "\n\n".join(parts)
+
+
+def tabulate(out: Path) -> str:
+    return "\n\n".join(f"{title}:\n\n{table}" for title, table in tables(out))
 
 
 def main():
@@ -262,6 +314,8 @@ def main():
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--tabulate", action="store_true")
+    parser.add_argument("--rst", type=Path, help="also write the docs' tables")
+    parser.add_argument("--facts", type=Path, help="also write the prose's numbers")
     args = parser.parse_args()
     if not args.tabulate:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -277,6 +331,10 @@ def main():
             {"calibrator": list(seconds), "fit_seconds": list(seconds.values())}
         ).to_csv(args.out / "calibrators_speed.csv", index=False)
     print(tabulate(args.out))
+    if args.rst:
+        args.rst.write_text(rst(args.out))
+    if args.facts:
+        args.facts.write_text(facts(args.out))
 
 
 if __name__ == "__main__":

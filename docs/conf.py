@@ -63,6 +63,7 @@ exclude_patterns = [
     "auto_examples/*.py",
     "benchmark_compare*.rst",  # included by user_guide.rst
     "benchmark_imbalance*.rst",
+    "benchmark_calibrators*.rst",
     "science_tables.rst",  # included by science.rst
     "*_facts.rst",  # generated numbers, included by the pages
 ]

@@ -237,6 +237,10 @@ GENERATED = {
         ),
     ],
     "metrics": [(lambda m: m.facts(RESULTS), "benchmark_metrics_facts.rst")],
+    "calibrators": [
+        (lambda m: m.rst(RESULTS), "benchmark_calibrators_table.rst"),
+        (lambda m: m.facts(RESULTS), "benchmark_calibrators_facts.rst"),
+    ],
 }
 
 
