@@ -254,12 +254,14 @@ class _Settings:
     def __init__(self, **kwargs):
         vars(self).update(kwargs)
 
-    def pipeline(self, estimator):
-        """``estimator`` behind the preprocessing, as a Pipeline."""
+    def pipeline(self, estimator, *, flatten=False):
+        """``estimator`` behind the preprocessing, as a Pipeline; with
+        ``flatten``, samples of more than one dimension become rows (the
+        scikit-learn baselines on images)."""
         if self.preprocessor is None:
             steps = []
         elif self.preprocessor == "auto":
-            steps = [("preprocess", TabularPreprocessor())]
+            steps = [("preprocess", TabularPreprocessor(flatten=flatten))]
         else:
             steps = [("preprocess", clone(self.preprocessor))]
         return MethodPipeline([*steps, ("classifier", estimator)])
@@ -313,9 +315,10 @@ class _Settings:
         from sklearn.linear_model import LogisticRegression
 
         if model == "logistic_regression":
-            return self.pipeline(LogisticRegression(max_iter=1000))
+            return self.pipeline(LogisticRegression(max_iter=1000), flatten=True)
         return self.pipeline(
-            HistGradientBoostingClassifier(random_state=self.random_state)
+            HistGradientBoostingClassifier(random_state=self.random_state),
+            flatten=True,
         )
 
     def cross_validated(self, base, method):

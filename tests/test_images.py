@@ -115,3 +115,35 @@ def test_bad_image_inputs_are_named_before_training(images):
     clf = FocalClassifier(**{**FAST, "max_iter": 1}).fit(X, y)
     with pytest.raises(ValueError, match=r"samples of shape \(1, 4, 8\), but"):
         clf.predict(X[:, :, :4, :])
+
+
+def test_the_comparison_runs_on_images(images):
+    """The networks and their calibrators take the images as they are, the
+    scikit-learn baselines the flattened pixels, and the report says so."""
+    from sklearn_focal import compare_calibration
+
+    X, y = images
+    comparison = compare_calibration(
+        X,
+        y,
+        methods=[
+            "cross_entropy",
+            "temperature",
+            "matrix_scaling",
+            "logistic_regression",
+        ],
+        estimator_params={k: v for k, v in FAST.items() if k != "random_state"},
+        n_repeats=1,
+        n_bootstrap=5,
+        random_state=0,
+        verbose=0,
+        return_estimators=True,
+    )
+    models = comparison.estimators[0]
+    network = models["cross_entropy"][-1]
+    assert network.sample_shape_ == (1, 8, 8)
+    assert models["logistic_regression"][-1].n_features_in_ == 64
+    assert comparison.info["sample_shape"] == (1, 8, 8)
+    assert "flattened rows" in comparison.to_markdown()
+    assert np.isfinite(comparison.summary["log_loss"]).all()
+    assert comparison.summary.loc["cross_entropy", "hessian_trace"] > 0

@@ -115,10 +115,23 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     an array of rows whose columns are those of the training frame, in the
     same order (each column is given the training frame's type).
 
+    Samples of more than one dimension (images ``(n, C, H, W)``) are not
+    tabular: they pass through unchanged for a network that takes their
+    shape, or, with ``flatten=True`` (the scikit-learn baselines), are
+    flattened to rows and imputed and standardised like numeric columns.
+
+    Parameters
+    ----------
+    flatten : bool, default=False
+        Flatten samples of more than one dimension to rows.
+
     Attributes
     ----------
-    preprocessor_ : fitted transformer
-        ``make_preprocessor(X)``, fitted on ``X``.
+    preprocessor_ : fitted transformer or None
+        ``make_preprocessor(X)``, fitted on ``X`` (None for samples that pass
+        through unchanged).
+    sample_shape_ : tuple or None
+        The shape of a sample of more than one dimension; None for rows.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         The training frame's columns (fitted on a DataFrame only).
@@ -134,7 +147,16 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     (3, 4)
     """
 
-    _parameter_constraints: dict = {}
+    _parameter_constraints: dict = {"flatten": ["boolean"]}
+
+    def __init__(self, *, flatten=False):
+        self.flatten = flatten
+
+    def _shaped(self, X):
+        """Samples of more than one dimension, as an array; None for rows."""
+        if isinstance(X, pd.DataFrame) or np.ndim(X) <= 2:
+            return None
+        return np.asarray(X)
 
     def fit(self, X, y=None):
         """Choose the preprocessing for the columns of ``X`` and fit it.
@@ -148,6 +170,14 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
+        shaped = self._shaped(X)
+        self.sample_shape_ = None if shaped is None else shaped.shape[1:]
+        if shaped is not None and not self.flatten:
+            self.preprocessor_ = None  # the network takes the samples as they are
+            self.n_features_in_ = shaped.shape[1]
+            return self
+        if shaped is not None:
+            X = shaped.reshape(len(shaped), -1)
         self.preprocessor_ = make_preprocessor(X).fit(X)
         self.n_features_in_ = self.preprocessor_.n_features_in_
         if hasattr(self.preprocessor_, "feature_names_in_"):
@@ -191,6 +221,20 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         X_out : ndarray of shape (n_samples, n_features_out)
         """
         check_is_fitted(self)
+        shaped = self._shaped(X)
+        if (shaped is None) != (self.sample_shape_ is None) or (
+            shaped is not None and shaped.shape[1:] != self.sample_shape_
+        ):
+            shape = "rows" if shaped is None else f"samples of shape {shaped.shape[1:]}"
+            fitted = self.sample_shape_ or "rows"
+            raise ValueError(
+                f"X holds {shape}, but the preprocessing was fitted on "
+                f"{'samples of shape ' if self.sample_shape_ else ''}{fitted}."
+            )
+        if shaped is not None:
+            if self.preprocessor_ is None:
+                return shaped
+            X = shaped.reshape(len(shaped), -1)
         return self.preprocessor_.transform(self._as_training_frame(X))
 
     def get_feature_names_out(self, input_features=None):

@@ -96,6 +96,7 @@ def run_comparison(
         "select_gamma_by": method_params["select_gamma_by"],
         "calibration": method_params["calibration"],
         "class_weight": method_params["class_weight"],
+        "sample_shape": tuple(np.shape(X)[1:]) if np.ndim(X) > 2 else None,
     }
     comparison = CalibrationComparison(
         runs,

@@ -31,6 +31,12 @@ def markdown(comparison, *, dataset=None, digits=3) -> str:
         if info.get("class_weight") is not None
         else ""
     )
+    if info.get("sample_shape") is not None:
+        rule += (
+            f" The samples have shape {tuple(info['sample_shape'])}: the "
+            "networks took them as they are, the scikit-learn baselines as "
+            "flattened rows."
+        )
     lines = [
         f"# {title}",
         "",

@@ -55,7 +55,9 @@ class CalibrationComparison:
     info : dict
         ``n_samples``, ``n_train``, ``n_test``, ``n_classes``,
         ``n_repeats``, ``n_bootstrap``, ``random_state``, ``version``,
-        ``select_gamma_by``, ``calibration``, ``class_weight``.
+        ``select_gamma_by``, ``calibration``, ``class_weight``,
+        ``sample_shape`` (a sample's shape when samples have more than one
+        dimension, else None).
     method_params : dict
         The keywords of :func:`~sklearn_focal.make_method` (but
         ``random_state``) that built every method.
