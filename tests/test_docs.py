@@ -1,13 +1,13 @@
 """The docs: every code block runs, every table and cited number is the
 committed results'.
 
-**Code blocks.** The fenced ``python`` blocks of README.md and the
-``.. code-block:: python`` blocks of docs/*.rst run, each in a fresh
-namespace, in an empty folder, with matplotlib drawing off screen. A block
-that would take long runs with the substitutions of :data:`SHRINK` (fewer
-epochs, a smaller grid, fewer repeats), each checked to apply; the docs
-state how long the full block takes. A block that needs a file gets it
-from :data:`SETUP`.
+**Code blocks.** The ``.. code-block:: python`` blocks of docs/*.rst run,
+each in a fresh namespace, in an empty folder, with matplotlib drawing off
+screen. A block that would take long runs with the substitutions of
+:data:`SHRINK` (fewer epochs, a smaller grid, fewer repeats), each checked
+to apply; the docs state how long the full block takes. The README's
+blocks run as written, from the installed wheel
+(``tests/test_packaging.py``).
 
 **Numbers.** Each benchmark's docs tables (``--rst``) and the numbers of
 the prose (``--facts``: reStructuredText substitutions) are regenerated
@@ -15,7 +15,6 @@ from the committed CSVs in ``benchmarks/results`` and compared with the
 committed files in ``docs/``: they cannot drift apart.
 """
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -63,38 +62,6 @@ SHRINK = {
 }
 
 
-def _saved_model(folder):
-    """The model ``make demo`` saves, made quickly: the same command on one
-    method and one repeat."""
-    from sklearn_focal.cli import main
-
-    assert (
-        main(
-            [
-                "compare",
-                "--dataset",
-                "digits",
-                "--quick",
-                "--repeats",
-                "1",
-                "--methods",
-                "logistic_regression",
-                "--reference",
-                "logistic_regression",
-                "--out",
-                str(folder / "results" / "digits"),
-                "--save-model",
-                str(folder / "results" / "digits-model.joblib"),
-            ]
-        )
-        == 0
-    )
-
-
-#: (file, a line of the block) -> what the folder needs before the block.
-SETUP = {("README.md", "joblib.load"): _saved_model}
-
-
 def _blocks():
     """(file, line, code) of every Python block of the README and docs."""
     blocks = []
@@ -132,31 +99,9 @@ def _keyed(table, file, code):
     ]
 
 
-README_BLOCKS = [block for block in BLOCKS if block[0] == "README.md"]
+#: The README's blocks run as written, from the installed wheel, in
+#: ``tests/test_packaging.py``; the docs' blocks run here.
 DOCS_BLOCKS = [block for block in BLOCKS if block[0] != "README.md"]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "file, line, code", README_BLOCKS, ids=[f"{f}:{n}" for f, n, _ in README_BLOCKS]
-)
-def test_readme_blocks_run_as_written(file, line, code, tmp_path):
-    """As a user pastes it: unmodified, a script in a fresh process, in an
-    empty folder (with the saved model where a block loads it)."""
-    import subprocess
-
-    for setup in _keyed(SETUP, file, code):
-        setup(tmp_path)
-    (tmp_path / "snippet.py").write_text(code)
-    run = subprocess.run(
-        [sys.executable, "snippet.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "MPLBACKEND": "Agg"},
-        timeout=600,
-    )
-    assert run.returncode == 0, f"{file}:{line}\n{run.stderr[-3000:]}"
 
 
 @pytest.mark.parametrize(
@@ -171,8 +116,6 @@ def test_every_code_block_runs(file, line, code, tmp_path, monkeypatch):
             assert old in code, f"{file}:{line}: the shrink {old!r} no longer applies"
             code = code.replace(old, new)
     monkeypatch.chdir(tmp_path)
-    for setup in _keyed(SETUP, file, code):
-        setup(tmp_path)
     exec(compile(code, f"{file}:{line}", "exec"), {"__name__": "__main__"})
     import matplotlib.pyplot as plt
 
@@ -180,7 +123,7 @@ def test_every_code_block_runs(file, line, code, tmp_path, monkeypatch):
 
 
 def test_every_shrink_and_setup_names_a_block():
-    for file, marker in [*SHRINK, *SETUP]:
+    for file, marker in SHRINK:
         assert any(f == file and marker in code for f, _, code in BLOCKS), marker
 
 
