@@ -9,19 +9,19 @@ cross-entropy long past the point where its test accuracy stops improving
 becomes over-confident, and focal loss keeps it calibrated (Kimura &
 Naganuma, 2025, relate this to a flatter loss surface). The estimators take
 image tensors, so the same comparison runs here on a laptop: a small CNN on
-the handwritten digits as 1 x 8 x 8 images, trained for 60 epochs without
-early stopping, with cross-entropy, focal loss (gamma = 3), FLSD-53 and
+300 of the handwritten digits as 1 x 8 x 8 images, trained for 150 epochs
+without early stopping or weight decay, long after it has learnt its
+training images, with cross-entropy, focal loss (gamma = 3), FLSD-53 and
 AdaFocal, and the cross-entropy network temperature-scaled on held-out
 rows. We compare their accuracy, their ECE with a bootstrap interval, the
-curvature of the loss and their reliability diagrams.
+curvature of the loss and their reliability diagrams on the other 1,497
+images.
 
-Whether the papers' picture appears depends on the problem: the digits are
-easy and the CNN small, and a network that is not over-confident gains
-nothing from focal loss; a fixed gamma of 3 can then make it
-*under*-confident, which AdaFocal, adapting gamma per confidence bin, and
-temperature scaling avoid. Read the printed numbers and the diagrams with
-that in mind. The user guide gives the recipe for CIFAR-10 with a ResNet on
-a GPU, through the same API, and the papers' numbers to expect.
+The picture depends on the training: with early stopping, weight decay or
+more data (60 epochs on half the digits, say) the small CNN is not
+over-confident, gains nothing from focal loss, and a fixed gamma of 3 makes
+it *under*-confident. The user guide gives the recipe for CIFAR-10 with a
+ResNet on a GPU, through the same API, and the papers' numbers to expect.
 """
 
 # %%
@@ -63,19 +63,30 @@ class SmallCNN(nn.Module):
 
 X, y = load_digits(return_X_y=True)
 images = (X / 16).reshape(-1, 1, 8, 8).astype(np.float32)  # (n, C, H, W)
+# 300 training images, the rest to test on: small enough to over-fit
 X_train, X_test, y_train, y_test = train_test_split(
-    images, y, test_size=0.5, stratify=y, random_state=0
+    images, y, train_size=300, stratify=y, random_state=0
 )
 
 # %%
 # Five models, trained past over-fitting
 # --------------------------------------
-recipe = dict(module=SmallCNN, max_iter=60, early_stopping=False, random_state=0)
+# 150 epochs without early stopping or weight decay: training goes on long
+# after the training set is learnt, as in the papers' CIFAR runs
+recipe = dict(
+    module=SmallCNN,
+    max_iter=150,
+    batch_size=64,
+    learning_rate_init=3e-3,
+    weight_decay=0.0,
+    early_stopping=False,
+    random_state=0,
+)
 models = {
     "cross-entropy": FocalClassifier(gamma=0.0, **recipe),
     "focal, gamma=3": FocalClassifier(gamma=3.0, **recipe),
     "FLSD-53": FocalClassifier(loss="focal_sd53", **recipe),
-    "AdaFocal": AdaFocalClassifier(**recipe),
+    "AdaFocal": AdaFocalClassifier(**recipe),  # its bins from a 10 % split
     "cross-entropy + temperature": CalibratedClassifierCV(
         FocalClassifier(gamma=0.0, **recipe),
         method="temperature",
@@ -111,6 +122,10 @@ for name, model in models.items():
 # Reliability diagrams
 # --------------------
 # Bars below the diagonal are over-confidence, above it under-confidence;
-# the legends give each model's ECE.
+# the legends give each model's ECE. On this machine cross-entropy's bars
+# fall below the diagonal (over-confident), focal loss and FLSD-53 bring them
+# back to it with a lower Hessian trace, AdaFocal, whose bins come from only
+# 30 validation images here, stays near cross-entropy in ECE, and
+# temperature scaling has the lowest ECE.
 CalibrationComparisonDisplay.from_estimators(models, X_test, y_test)
 plt.show()

@@ -147,3 +147,20 @@ def test_the_comparison_runs_on_images(images):
     assert "flattened rows" in comparison.to_markdown()
     assert np.isfinite(comparison.summary["log_loss"]).all()
     assert comparison.summary.loc["cross_entropy", "hessian_trace"] > 0
+
+
+def test_displays_draw_a_cnn_on_images(images):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_focal.display import ReliabilityDisplay
+
+    X, y = images
+    clf = FocalClassifier(**FAST).fit(X, y)
+    display = ReliabilityDisplay.from_estimator(clf, X, y, name="cnn")
+    assert display.ece == pytest.approx(
+        expected_calibration_error(y, clf.predict_proba(X))
+    )
+    plt.close("all")
