@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from torch import nn
 
 from sklearn_focal import AdaFocalClassifier, FocalClassifier, GammaSearchClassifier
-from sklearn_focal.curvature import hessian_trace
+from sklearn_focal.curvature import hessian_top_eigenvalue, hessian_trace
 from sklearn_focal.metrics import expected_calibration_error
 from sklearn_focal.scoring import calibration_scoring
 
@@ -78,12 +78,16 @@ def test_a_cnn_fits_and_predicts_image_arrays_and_tensors(images, Estimator):
 
 def test_curvature_of_a_cnn_is_hutchinsons(images):
     """The exact trace needs a chain of Linear and ReLU layers; a CNN gets
-    Hutchinson's estimate, with its standard error."""
+    Hutchinson's estimate, with its standard error, and Lanczos' top
+    eigenvalue, below the trace (the Hessian of a trained network is nearly
+    positive semi-definite)."""
     X, y = images
     clf = FocalClassifier(**FAST).fit(X, y)
     result = hessian_trace(clf, X[:100], y[:100], n_probes=20, random_state=0)
     assert result.method == "hutchinson" and result.value > 0
     assert result.std_error is not None and result.std_error < result.value
+    top = hessian_top_eigenvalue(clf, X[:100], y[:100], tol=1e-3, random_state=0)
+    assert top.method == "lanczos" and 0 < top.value <= result.value
 
 
 def test_gamma_search_over_a_cnn(images):
