@@ -65,6 +65,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/verdicts.py
 	$(BIN)/python benchmarks/contention.py
 	$(BIN)/python benchmarks/imbalance.py
+	$(BIN)/python benchmarks/calibrators.py
+	$(BIN)/python benchmarks/cnn_speed.py
 
 clean:
 	rm -rf $(VENV) .venv-oldest .venv-newest docs/_build docs/auto_examples docs/generated results .pytest_cache
