@@ -107,6 +107,11 @@ def check_column_types(X) -> None:
             )
 
 
+def _samples(shape):
+    """Rows, or samples of a shape, in words."""
+    return "rows" if shape is None else f"samples of shape {shape}"
+
+
 class TabularPreprocessor(TransformerMixin, BaseEstimator):
     """:func:`~sklearn_focal.methods.make_preprocessor` as a transformer:
     the columns of the data it is fitted on decide the preprocessing.
@@ -222,14 +227,11 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         shaped = self._shaped(X)
-        if (shaped is None) != (self.sample_shape_ is None) or (
-            shaped is not None and shaped.shape[1:] != self.sample_shape_
-        ):
-            shape = "rows" if shaped is None else f"samples of shape {shaped.shape[1:]}"
-            fitted = self.sample_shape_ or "rows"
+        got = None if shaped is None else shaped.shape[1:]
+        if got != self.sample_shape_:
             raise ValueError(
-                f"X holds {shape}, but the preprocessing was fitted on "
-                f"{'samples of shape ' if self.sample_shape_ else ''}{fitted}."
+                f"X holds {_samples(got)}, but the preprocessing was fitted on "
+                f"{_samples(self.sample_shape_)}."
             )
         if shaped is not None:
             if self.preprocessor_ is None:
