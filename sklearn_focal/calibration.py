@@ -27,6 +27,7 @@ wrapping it in :class:`~sklearn.frozen.FrozenEstimator`.
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -146,7 +147,14 @@ default="matrix_scaling"
 
     def _fit_calibrator(self, proba, encoded):
         calibrator = self._calibrator()
-        calibrator.fit(proba, encoded)
+        with warnings.catch_warnings():
+            # probmetrics passes `penalty` to scikit-learn's LogisticRegression,
+            # deprecated in scikit-learn 1.8: a note for probmetrics, which the
+            # user can do nothing about
+            warnings.filterwarnings(
+                "ignore", message="'penalty' was deprecated", category=FutureWarning
+            )
+            calibrator.fit(proba, encoded)
         return calibrator
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -195,11 +203,14 @@ default="matrix_scaling"
                 "unweighted."
             )
         if self.ensemble:
+            # the fold models train on the encoded labels, as
+            # cross_val_predict's (and scikit-learn's temperature scaling's)
+            # do: the same fits, whichever the mode
             models = []
             for train, test in splits:
                 estimator = clone(self.estimator).fit(
                     _safe_indexing(X, train),
-                    y[train],
+                    encoded[train],
                     **{k: v[train] for k, v in fit_params.items()},
                 )
                 proba = _check_probabilities(
