@@ -159,7 +159,9 @@ def _parser() -> argparse.ArgumentParser:
         choices=CALIBRATIONS,
         default=None,
         help="rows of the post-hoc calibrators: a held-out part (holdout, the "
-        "--quick default) or out-of-fold predictions (cross_fit, the default)",
+        "--quick default), out-of-fold predictions for a network trained on "
+        "every row (cross_fit, the default), or the fold networks kept, each "
+        "calibrated, averaged (cross_fit_ensemble)",
     )
     compare.add_argument(
         "--save-model",

@@ -247,7 +247,7 @@ def compare_calibration(
     test_size : float, default=0.25
         Share of the samples held out for scoring.
     cv : int, default=3
-        Folds of ``calibration="cross_fit"`` and of the ``+isotonic``
+        Folds of the cross-fitted calibrations and of the ``+isotonic``
         baselines.
     n_bins : int, default=15
         Bins of the calibration errors.
@@ -256,12 +256,14 @@ def compare_calibration(
         (:class:`~sklearn_focal.GammaSearchClassifier`).
     select_gamma_by : {"ece", "log_loss"}, default="log_loss"
         The held-out metric that picks gamma (lowest wins).
-    calibration : {"holdout", "cross_fit"}, default="cross_fit"
+    calibration : {"holdout", "cross_fit", "cross_fit_ensemble"}, default="cross_fit"
         Where the calibrated networks get their calibration rows: a held-out
-        ``calibration_size`` of the training part, or out-of-fold
-        predictions of ``cv`` networks with the kept network trained on
-        every row. The default loses no rows; the user guide shows what each
-        costs and gains (``benchmarks/compare.py``).
+        ``calibration_size`` of the training part; out-of-fold predictions
+        of ``cv`` networks with the kept network trained on every row; or
+        the ``cv`` fold networks kept, each calibrated on its held-out fold,
+        and averaged. The default loses no rows; the user guide shows what
+        each costs and gains (``benchmarks/calibrators.py``,
+        ``benchmarks/verdicts.py``).
     calibration_size : float, default=0.2
         Share of the training part held out by ``calibration="holdout"``.
     estimator_params : dict, default=None

@@ -37,7 +37,13 @@ The calibrated networks get their calibration rows by ``calibration``:
 * ``"cross_fit"``: ``cv`` networks give out-of-fold logits for the
   calibrator, and the network that is kept trains on every row
   (``CalibratedClassifierCV(..., ensemble=False)``): no row is lost, at the
-  price of ``cv`` more network fits.
+  price of ``cv`` more network fits;
+* ``"cross_fit_ensemble"``: the same ``cv`` fold networks, each calibrated
+  on the fold it did not train on, are kept and their calibrated
+  probabilities averaged (``CalibratedClassifierCV(..., ensemble=True)``):
+  the calibration map is fitted to the very network it is applied to, no
+  network trains on every row, and a prediction costs ``cv`` networks.
+  ``benchmarks/calibrators.py`` measures when it pays (the user guide).
 
 Every method's ``fit`` takes ``sample_weight``, and the network trains with
 it (a :class:`~sklearn_focal.methods.MethodPipeline` hands it to its final
@@ -187,11 +193,11 @@ def make_method(
         The grid of ``focal`` (and ``focal+temperature``).
     select_gamma_by : {"ece", "log_loss"}, default="log_loss"
         The held-out metric that picks gamma.
-    calibration : {"holdout", "cross_fit"}, default="cross_fit"
+    calibration : {"holdout", "cross_fit", "cross_fit_ensemble"}, default="cross_fit"
         Where the calibrated networks get their calibration rows (module
         docs).
     cv : int, default=3
-        Folds of ``calibration="cross_fit"`` and of the ``+isotonic``
+        Folds of the cross-fitted calibrations and of the ``+isotonic``
         baselines.
     calibration_size : float, default=0.2
         Share of the rows held out by ``calibration="holdout"``.
@@ -279,7 +285,7 @@ class _Settings:
             )
         else:
             cv = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
-        ensemble = self.calibration == "holdout"
+        ensemble = self.calibration != "cross_fit"
         if method in LOGIT_SCALING:
             return LogitScalingClassifierCV(
                 base, method=method, cv=cv, ensemble=ensemble

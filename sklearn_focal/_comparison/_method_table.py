@@ -39,9 +39,11 @@ __all__ = [
 FAMILIES = ("network", "post_hoc", "calibrated_network", "baseline")
 
 #: How the calibrated methods get rows to calibrate on: a held-out part of
-#: the training rows, or out-of-fold predictions with the kept network
-#: trained on every row (``CalibratedClassifierCV(..., ensemble=False)``).
-CALIBRATIONS = ("holdout", "cross_fit")
+#: the training rows; out-of-fold predictions with the kept network trained
+#: on every row (``CalibratedClassifierCV(..., ensemble=False)``); or the
+#: fold networks kept, each calibrated on its held-out fold, their
+#: probabilities averaged (``ensemble=True``).
+CALIBRATIONS = ("holdout", "cross_fit", "cross_fit_ensemble")
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ def test_the_calibration_modes_are_scikit_learns_calibrated_classifier(raw):
         assert holdout.ensemble is True and holdout.cv.get_n_splits() == 1
         assert holdout.cv.test_size == 0.25
         assert crossfit.ensemble is False and crossfit.cv.get_n_splits() == 4
+        folds = make_method(name, calibration="cross_fit_ensemble", cv=4)
+        assert folds.ensemble is True and folds.cv.get_n_splits() == 4
+        assert repr(folds.cv) == repr(crossfit.cv)  # the same folds
     # cross-fitting keeps a network trained on every row
     model = make_method(
         "temperature",
@@ -95,6 +98,31 @@ def test_the_calibration_modes_are_scikit_learns_calibrated_classifier(raw):
     batches = kept.history_[0]["batches"]
     trained = sum(batch.get("train_batch_size", 0) for batch in batches)
     assert trained == len(y) - int(np.ceil(0.1 * len(y)))  # all but its validation
+
+
+@pytest.mark.parametrize("name", ["temperature", "matrix_scaling"])
+def test_cross_fit_ensemble_averages_the_calibrated_fold_networks(raw, name):
+    """The fold networks of cross_fit, kept: each is calibrated on the fold it
+    did not train on, and the prediction is their mean."""
+    X, y = raw
+    settings = dict(estimator_params=SMALL, cv=3, random_state=0)
+    with _shared_fits.shared_fits():
+        crossfit = make_method(name, calibration="cross_fit", **settings).fit(X, y)
+        fits = len(_shared_fits._CACHE.get().entries)
+        model = make_method(name, calibration="cross_fit_ensemble", **settings)
+        model.fit(X, y)
+        # no network trained again: the three fold fits are cross_fit's
+        assert len(_shared_fits._CACHE.get().entries) == fits
+    assert len(model.calibrated_classifiers_) == 3
+    members = [member.predict_proba(X) for member in model.calibrated_classifiers_]
+    np.testing.assert_allclose(model.predict_proba(X), np.mean(members, axis=0))
+    networks = [member.estimator[-1] for member in model.calibrated_classifiers_]
+    trained = [
+        sum(b.get("train_batch_size", 0) for b in net.history_[0]["batches"])
+        for net in networks
+    ]
+    assert max(trained) < 2 / 3 * len(y)  # each saw two folds, not every row
+    assert not np.allclose(model.predict_proba(X), crossfit.predict_proba(X))
 
 
 def test_unknown_methods_and_bad_settings_are_named():
