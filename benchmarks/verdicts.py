@@ -17,16 +17,27 @@ Reported, per sample size:
   against cross-entropy) is contradicted by the fresh difference (the
   fresh difference has the other sign), and how often the fresh difference
   falls inside the comparison's 95 % interval;
-* **calibration rows** (with ``--calibrations holdout cross_fit``): the
-  fresh log loss and fit seconds of the calibrated networks under each
-  mode (the other methods do not depend on it).
+* **each method**, under the first calibration mode (the default's): its
+  fresh log loss above the draw's best and against cross-entropy, how often
+  it is recommended, how many of its paired verdicts the fresh data
+  contradicts, its fit seconds and the seconds of its ``predict_proba`` on
+  the fresh rows (the prediction cost);
+* **focal loss against the best post-hoc calibrator**: per sample size and
+  number of classes, on how many draws the best focal method (alone or
+  calibrated) has a lower fresh log loss than the best post-hoc calibrator
+  of the cross-entropy network, and by how much;
+* **calibration rows** (with ``--calibrations cross_fit_ensemble cross_fit
+  holdout``): the fresh log loss, fit and predict seconds of the calibrated
+  networks under each mode (the other methods do not depend on it), and
+  each mode against the first.
 
 Writes ``verdicts_runs.csv`` (per draw, method and calibration: fresh
 metrics, the comparison's summary and paired numbers, the recommendation of
 each rule) to ``--out``; ``--tabulate`` prints the tables from it.
 
     python benchmarks/verdicts.py [--datasets ...] [--sizes 500 1000 2000]
-        [--draws 1] [--repeats 3] [--calibrations cross_fit holdout]
+        [--draws 1] [--repeats 3]
+        [--calibrations cross_fit_ensemble cross_fit holdout]
         [--n-jobs 2] [--out benchmarks/results]
     python benchmarks/verdicts.py --tabulate [--rst docs/benchmark_verdicts_table.rst]
         [--facts docs/benchmark_verdicts_facts.rst]
@@ -43,7 +54,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from sklearn_focal import compare_calibration
-from sklearn_focal._comparison._method_table import CALIBRATED
+from sklearn_focal._comparison._method_table import CALIBRATED, POST_HOC, RECORDS
 from sklearn_focal.compare import RECOMMENDATION_RULES
 from sklearn_focal.datasets import load_dataset
 from sklearn_focal.metrics import expected_calibration_error, log_loss
@@ -68,18 +79,30 @@ def _draw(dataset, size, draw, max_fresh):
 
 
 def _fresh_scores(comparison, X_fresh, y_fresh):
-    """Per method: mean over the repeats' models of the fresh log loss and
-    ECE, and the per-repeat values."""
+    """Per method: the per-repeat fresh log loss and ECE of the repeats'
+    models, and the mean seconds of their ``predict_proba`` on the fresh
+    rows (the prediction cost)."""
     scores = {}
     for method in comparison.methods:
-        losses, eces = [], []
+        losses, eces, seconds = [], [], []
         for models in comparison.estimators:
+            start = time.perf_counter()
             proba = models[method].predict_proba(X_fresh)
+            seconds.append(time.perf_counter() - start)
             labels = models[method].classes_
             losses.append(log_loss(y_fresh, proba, labels=labels))
             eces.append(expected_calibration_error(y_fresh, proba, labels=labels))
-        scores[method] = (np.array(losses), np.array(eces))
+        scores[method] = (np.array(losses), np.array(eces), np.mean(seconds))
     return scores
+
+
+def _write(rows, calibrations, path):
+    """The rows, those of the first mode of ``calibrations`` (the default's,
+    which the regret and verdict tables read) first."""
+    frame = pd.DataFrame(rows)
+    rank = frame["calibration"].map({c: i for i, c in enumerate(calibrations)})
+    order = np.argsort(rank.fillna(len(calibrations)).to_numpy(), kind="stable")
+    frame.iloc[order].to_csv(path, index=False)
 
 
 def run(args):
@@ -134,6 +157,7 @@ def run(args):
                             "ece": summary["ece"],
                             "accuracy": summary["accuracy"],
                             "fit_seconds": summary["fit_seconds"],
+                            "predict_seconds": fresh[method][2],
                             **{
                                 f"recommended_by_{r}": m == method
                                 for r, m in rules.items()
@@ -155,7 +179,7 @@ def run(args):
                                     ).mean(),
                                 }
                         rows.append(row)
-                    pd.DataFrame(rows).to_csv(path, index=False)
+                    _write(rows, args.calibrations, path)
                     print(
                         f"done: {dataset} n={size} draw={draw} {calibration} in "
                         f"{time.perf_counter() - start:.0f} s",
@@ -166,6 +190,13 @@ def run(args):
 
 #: One user's draw: a data set, a sample size and a draw number.
 KEYS = ["dataset", "size", "draw"]
+#: The methods that train with focal loss, alone or calibrated afterwards.
+FOCAL = tuple(
+    r.name
+    for r in RECORDS
+    if r.family in ("network", "calibrated_network")
+    and r.name not in ("cross_entropy", "refine_then_calibrate")
+)
 
 
 def with_regret(runs):
@@ -198,6 +229,78 @@ def verdict_checks(paired, metric):
         paired[f"{metric}_diff_ci_low"], paired[f"{metric}_diff_ci_high"]
     )
     return len(paired), len(called), int(contradicted.sum()), int(inside.sum())
+
+
+def per_method(runs):
+    """Each method under the run's first (the default) calibration: its
+    fresh log loss against the draw's best and against cross-entropy, how
+    often the default rule recommends it, how often its paired verdicts
+    (log loss and ECE) are contradicted by the fresh data, and its fit and
+    prediction seconds."""
+    from sklearn_focal.compare import DEFAULT_RULE
+
+    primary = with_regret(runs)
+    reference = primary[primary["method"] == "cross_entropy"].set_index(KEYS)
+    rows = []
+    for method, part in primary.groupby("method", sort=False):
+        ce = reference.loc[part.set_index(KEYS).index, "fresh_log_loss"].to_numpy()
+        calls = contradicted = 0
+        for metric in ("log_loss", "ece"):
+            paired = part.dropna(subset=[f"{metric}_verdict"])
+            if len(paired):
+                _, n_calls, n_wrong, _ = verdict_checks(paired, metric)
+                calls, contradicted = calls + n_calls, contradicted + n_wrong
+        rows.append(
+            {
+                "method": method,
+                "regret %": 100 * (part["regret"] / part["best"]).mean(),
+                "best on fresh data": (part["regret"] == 0).mean(),
+                "vs cross_entropy %": 100 * (part["fresh_log_loss"] / ce - 1).mean(),
+                "recommended": int(part[f"recommended_by_{DEFAULT_RULE}"].sum()),
+                "verdicts": calls,
+                "contradicted": contradicted,
+                "fit s": part["fit_seconds"].mean(),
+                "predict s": part["predict_seconds"].mean(),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("regret %")
+
+
+def focal_against_post_hoc(runs):
+    """Per draw: the lowest fresh log loss of the focal methods (alone or
+    calibrated) and of the post-hoc calibrators of the cross-entropy
+    network (each picked with hindsight, on the fresh rows), the focal
+    one's difference in % (negative: focal better), and the data set's
+    number of classes."""
+    primary = runs[runs["calibration"] == runs["calibration"].iloc[0]]
+    best = {
+        family: primary[primary["method"].isin(methods)]
+        .groupby(KEYS)["fresh_log_loss"]
+        .min()
+        for family, methods in (("focal", FOCAL), ("post_hoc", POST_HOC))
+    }
+    draws = pd.DataFrame(best)
+    draws["difference %"] = 100 * (draws["focal"] / draws["post_hoc"] - 1)
+    classes = {d: len(np.unique(load_dataset(d)[1])) for d in runs["dataset"].unique()}
+    draws["classes"] = [classes[d] for d in draws.index.get_level_values("dataset")]
+    return draws.reset_index()
+
+
+def _focal_table(draws):
+    rows = []
+    for by in ("size", "classes"):
+        for value, part in draws.groupby(by):
+            rows.append(
+                {
+                    "draws": f"{by} {value}",
+                    "n": len(part),
+                    "focal better": int((part["difference %"] < 0).sum()),
+                    "mean difference %": part["difference %"].mean(),
+                    "best focal gain %": -part["difference %"].min(),
+                    "worst focal loss %": part["difference %"].max(),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def mode_log_losses(calibrated):
@@ -256,12 +359,32 @@ def tables(out, fmt="pipe"):
             pd.DataFrame(verdict_rows).round(3).to_markdown(index=False, tablefmt=fmt),
         )
     )
+    parts.append(
+        (
+            f"each method on fresh data ({runs['calibration'].iloc[0]}): log loss "
+            "% above the draw's best and against cross_entropy, times recommended "
+            "by the default rule, paired verdicts and how many the fresh data "
+            "contradicts, mean fit and predict seconds",
+            per_method(runs).round(3).to_markdown(index=False, tablefmt=fmt),
+        )
+    )
+    parts.append(
+        (
+            "focal loss (alone or calibrated) against the best post-hoc calibrator "
+            "of the cross-entropy network, each the best of its kind on the fresh "
+            "rows: draws where focal is better, and its fresh log loss difference "
+            "in % (negative: focal better)",
+            _focal_table(focal_against_post_hoc(runs))
+            .round(2)
+            .to_markdown(index=False, tablefmt=fmt),
+        )
+    )
     if runs["calibration"].nunique() > 1:
         calibrated = runs[runs["method"].isin(CALIBRATED)]
         table = calibrated.pivot_table(
             index="method",
             columns="calibration",
-            values=["fresh_log_loss", "fresh_ece", "fit_seconds"],
+            values=["fresh_log_loss", "fit_seconds", "predict_seconds"],
             aggfunc="mean",
             sort=False,
         )
@@ -272,24 +395,39 @@ def tables(out, fmt="pipe"):
                 table.round(4).to_markdown(tablefmt=fmt),
             )
         )
-        wins = mode_log_losses(calibrated)
-        modes = list(wins.columns)
-        if len(modes) == 2:
-            lower = (wins[modes[0]] < wins[modes[1]]).groupby("method").mean()
-            parts.append(
-                (
-                    f"share of draws where {modes[0]} has the lower fresh log loss",
-                    lower.round(3)
-                    .to_frame(f"{modes[0]} lower")
-                    .to_markdown(tablefmt=fmt),
-                )
+        parts.append(
+            (
+                "each calibration mode against the default, per calibrated network: "
+                "share of draws with the lower fresh log loss, and the mean "
+                "difference in %",
+                mode_comparison(calibrated).round(3).to_markdown(tablefmt=fmt),
             )
+        )
     return parts
+
+
+def mode_comparison(calibrated):
+    """Per calibrated method, each other mode against the first (the
+    default): the share of draws where it has the lower fresh log loss and
+    its mean difference in %."""
+    losses = mode_log_losses(calibrated)[list(calibrated["calibration"].unique())]
+    default, others = losses.columns[0], losses.columns[1:]
+    columns = {}
+    for mode in others:
+        pair = losses[[default, mode]].dropna()
+        by_method = pair.groupby("method", sort=False)
+        columns[f"{mode} lower"] = by_method.apply(
+            lambda g, m=mode: (g[m] < g[default]).mean()
+        )
+        columns[f"{mode} difference %"] = by_method.apply(
+            lambda g, m=mode: 100 * (g[m] / g[default] - 1).mean()
+        )
+    return pd.DataFrame(columns)
 
 
 def facts(out):
     """The numbers of the user guide's prose (see ``_facts``)."""
-    from _facts import count
+    from _facts import count, series
 
     from sklearn_focal.compare import DEFAULT_RULE
 
@@ -306,23 +444,51 @@ def facts(out):
         "vrd_regret_simplest": f"{regrets['simplest_within_noise']:.4f}",
         "vrd_calls": str(calls),
         "vrd_contradicted": "none" if contradicted == 0 else str(contradicted),
+        "vrd_contradicted_ll": count(checks[0][2], checks[0][1]),
         "vrd_inside": f"{100 * inside / total:.0f} %",
         "vrd_draws": str(primary.groupby(KEYS).ngroups),
     }
     calibrated = runs[runs["method"].isin(CALIBRATED)]
     modes = mode_log_losses(calibrated).dropna()
-    if {"cross_fit", "holdout"} <= set(modes.columns):
-        wins = int((modes["cross_fit"] < modes["holdout"]).sum())
-        seconds = calibrated.groupby("calibration")["fit_seconds"].sum()
-        result["vrd_crossfit_wins"] = count(wins, len(modes))
-        result["vrd_crossfit_cost"] = f"{seconds['cross_fit'] / seconds['holdout']:.1f}"
-        temperature = calibrated[calibrated["method"] == "temperature"]
-        means = temperature.groupby("calibration")[
-            ["fresh_log_loss", "fresh_ece"]
-        ].mean()
-        for mode in ("cross_fit", "holdout"):
-            result[f"vrd_{mode}_ll"] = f"{means.loc[mode, 'fresh_log_loss']:.4f}"
-            result[f"vrd_{mode}_ece"] = f"{means.loc[mode, 'fresh_ece']:.4f}"
+    fit = calibrated.groupby("calibration")["fit_seconds"].mean()
+    predict = calibrated.groupby("calibration")["predict_seconds"].mean()
+    temperature = calibrated[calibrated["method"] == "temperature"]
+    means = temperature.groupby("calibration")[["fresh_log_loss", "fresh_ece"]].mean()
+    for mode in modes.columns:
+        result[f"vrd_{mode}_ll"] = f"{means.loc[mode, 'fresh_log_loss']:.4f}"
+        result[f"vrd_{mode}_ece"] = f"{means.loc[mode, 'fresh_ece']:.4f}"
+    # each pair of modes: on how many draws the first has the lower fresh log
+    # loss, its mean change in %, and its fit and predict seconds as ratios
+    for first, second, name in (
+        ("cross_fit", "holdout", "crossfit"),
+        ("cross_fit_ensemble", "cross_fit", "ensemble"),
+    ):
+        if {first, second} <= set(modes.columns):
+            a, b = modes[first], modes[second]
+            result |= {
+                f"vrd_{name}_wins": count(int((a < b).sum()), len(modes)),
+                f"vrd_{name}_change": f"{100 * (a / b - 1).mean():+.1f} %",
+                f"vrd_{name}_cost": f"{fit[first] / fit[second]:.1f}",
+                f"vrd_{name}_predict_cost": f"{predict[first] / predict[second]:.1f}",
+            }
+    default = primary.set_index([*KEYS, "method"])["fresh_log_loss"].unstack()
+    ms_gain = 100 * (1 - default["matrix_scaling"] / default["temperature"])
+    draws = focal_against_post_hoc(runs)
+    focal_wins = draws["difference %"] < 0
+    per_set = draws.groupby("dataset")["difference %"].mean()
+    result |= {
+        "vrd_ms_wins": count(int((ms_gain > 0).sum()), len(ms_gain)),
+        "vrd_ms_gain_mean": f"{ms_gain.mean():+.2f} %",
+        "vrd_focal_wins": count(int(focal_wins.sum()), len(draws)),
+        "vrd_focal_win_sets": series(sorted(per_set.index[per_set < 0])),
+        "vrd_focal_mean": f"{draws['difference %'].mean():+.2f} %",
+        "vrd_lowest_regret": series(
+            f"``{method}`` ({regret:.1f} %)"
+            for method, regret in per_method(runs)
+            .head(3)[["method", "regret %"]]
+            .itertuples(index=False)
+        ),
+    }
     return result
 
 
@@ -339,7 +505,12 @@ def main():
     parser.add_argument("--sizes", nargs="+", type=int, default=[500, 1000, 2000])
     parser.add_argument("--draws", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--calibrations", nargs="+", default=["cross_fit", "holdout"])
+    parser.add_argument(
+        "--calibrations",
+        nargs="+",
+        default=["cross_fit_ensemble", "cross_fit", "holdout"],
+        help="the first is the default's: its rows give the regret and verdicts",
+    )
     parser.add_argument("--max-fresh", type=int, default=20_000)
     parser.add_argument("--n-jobs", type=int, default=None)
     parser.add_argument("--out", default="benchmarks/results")
