@@ -2,8 +2,9 @@
 
 Three parts, all with :func:`sklearn_focal.compare_calibration`'s defaults
 (the (256, 256) MLP, gamma in {0, 0.5, 1, 2, 3, 5} by the validation-split
-search, cross-fitted post-hoc calibration with 3 folds, 15 bins, 100
-bootstrap resamples per test part), ``random_state=0``:
+search, post-hoc calibration of 3 cross-fitted fold networks, averaged
+(``cross_fit_ensemble``), 15 bins, 100 bootstrap resamples per test part),
+``random_state=0``:
 
 1. **The comparison**: every method, ``--repeats`` repeats, on each bundled
    data set (larger ones subsampled, stratified, to ``--max-samples`` rows).

@@ -160,8 +160,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="rows of the post-hoc calibrators: a held-out part (holdout, the "
         "--quick default), out-of-fold predictions for a network trained on "
-        "every row (cross_fit, the default), or the fold networks kept, each "
-        "calibrated, averaged (cross_fit_ensemble)",
+        "every row (cross_fit), or the fold networks kept, each calibrated on "
+        "its held-out fold, averaged (cross_fit_ensemble, the default)",
     )
     compare.add_argument(
         "--save-model",

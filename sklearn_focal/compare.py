@@ -256,14 +256,16 @@ def compare_calibration(
         (:class:`~sklearn_focal.GammaSearchClassifier`).
     select_gamma_by : {"ece", "log_loss"}, default="log_loss"
         The held-out metric that picks gamma (lowest wins).
-    calibration : {"holdout", "cross_fit", "cross_fit_ensemble"}, default="cross_fit"
+    calibration : {"holdout", "cross_fit", "cross_fit_ensemble"}, \
+            default="cross_fit_ensemble"
         Where the calibrated networks get their calibration rows: a held-out
         ``calibration_size`` of the training part; out-of-fold predictions
         of ``cv`` networks with the kept network trained on every row; or
         the ``cv`` fold networks kept, each calibrated on its held-out fold,
-        and averaged. The default loses no rows; the user guide shows what
-        each costs and gains (``benchmarks/calibrators.py``,
-        ``benchmarks/verdicts.py``).
+        and averaged. The default, the one of lowest fresh log loss in
+        ``benchmarks/verdicts.py``, fits its map to the networks it is
+        applied to, at ``cv`` networks per prediction; the user guide shows
+        what each costs and gains.
     calibration_size : float, default=0.2
         Share of the training part held out by ``calibration="holdout"``.
     estimator_params : dict, default=None

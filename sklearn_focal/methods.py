@@ -38,12 +38,13 @@ The calibrated networks get their calibration rows by ``calibration``:
   calibrator, and the network that is kept trains on every row
   (``CalibratedClassifierCV(..., ensemble=False)``): no row is lost, at the
   price of ``cv`` more network fits;
-* ``"cross_fit_ensemble"``: the same ``cv`` fold networks, each calibrated
-  on the fold it did not train on, are kept and their calibrated
-  probabilities averaged (``CalibratedClassifierCV(..., ensemble=True)``):
-  the calibration map is fitted to the very network it is applied to, no
-  network trains on every row, and a prediction costs ``cv`` networks.
-  ``benchmarks/calibrators.py`` measures when it pays (the user guide).
+* ``"cross_fit_ensemble"`` (the default): the same ``cv`` fold networks,
+  each calibrated on the fold it did not train on, are kept and their
+  calibrated probabilities averaged (``CalibratedClassifierCV(...,
+  ensemble=True)``): the calibration map is fitted to the very network it
+  is applied to, no network trains on every row, and a prediction costs
+  ``cv`` networks. It had the lowest fresh log loss in
+  ``benchmarks/verdicts.py``; the user guide says where it does not.
 
 Every method's ``fit`` takes ``sample_weight``, and the network trains with
 it (a :class:`~sklearn_focal.methods.MethodPipeline` hands it to its final
@@ -113,7 +114,7 @@ __all__ = [
 DEFAULT_GAMMAS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0)
 #: How the calibrated networks get their calibration rows by default,
 #: chosen by ``benchmarks/compare.py`` (see the user guide).
-DEFAULT_CALIBRATION = "cross_fit"
+DEFAULT_CALIBRATION = "cross_fit_ensemble"
 
 
 #: Parameters of ``estimator_params`` that another argument decides, and
@@ -193,7 +194,8 @@ def make_method(
         The grid of ``focal`` (and ``focal+temperature``).
     select_gamma_by : {"ece", "log_loss"}, default="log_loss"
         The held-out metric that picks gamma.
-    calibration : {"holdout", "cross_fit", "cross_fit_ensemble"}, default="cross_fit"
+    calibration : {"holdout", "cross_fit", "cross_fit_ensemble"}, \
+            default="cross_fit_ensemble"
         Where the calibrated networks get their calibration rows (module
         docs).
     cv : int, default=3

@@ -63,7 +63,7 @@ class MethodRecord:
         Its rank from simplest (0) to most involved, for the recommendation
         rule that prefers the simplest of the methods it cannot tell apart.
     calibrated : bool
-        Whether ``calibration`` (holdout or cross-fit) decides its
+        Whether ``calibration`` (holdout or cross-fitted) decides its
         calibration rows.
     shares_fits_with : str or None
         The method whose network it trains on the same rows: the comparison

@@ -44,7 +44,7 @@ def wine():
     return X, y
 
 
-@pytest.fixture(scope="module", params=["cross_fit", "holdout"])
+@pytest.fixture(scope="module", params=["cross_fit_ensemble", "cross_fit", "holdout"])
 def wine_comparison(request, wine):
     X, y = wine
     return compare_calibration(
@@ -193,12 +193,19 @@ def test_post_hoc_methods_calibrate_one_network(wine_comparison):
             models["cross_entropy"].predict_proba(X_test),
             calibrated[0].calibrated_classifiers_[0].estimator.predict_proba(X_test),
         )
+    if c.info["calibration"] == "cross_fit_ensemble":
+        # the fold networks, each calibrated, averaged
+        assert all(len(m.calibrated_classifiers_) == FAST["cv"] for m in calibrated)
     # temperature scaling divides the logits by T: the argmax cannot change
     temperature = calibrated[0]
-    base = temperature.calibrated_classifiers_[0].estimator
-    np.testing.assert_array_equal(temperature.predict(X_test), base.predict(X_test))
+    member = temperature.calibrated_classifiers_[0]
+    base = member.estimator
+    np.testing.assert_array_equal(
+        member.predict_proba(X_test).argmax(axis=1),
+        base.predict_proba(X_test).argmax(axis=1),
+    )
     logits = base.decision_function(X_test)
-    proba = temperature.predict_proba(X_test)
+    proba = member.predict_proba(X_test)
     ratio = np.log(proba[:, 0] / proba[:, 1]) / (logits[:, 0] - logits[:, 1])
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-6)  # one temperature for all
     np.testing.assert_allclose(proba, softmax(logits * ratio[0], axis=1), rtol=1e-6)
