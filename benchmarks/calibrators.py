@@ -271,7 +271,7 @@ def facts(out: Path) -> str:
     """The prose's numbers (``--facts``)."""
     from _facts import substitutions
 
-    runs, speed, _, mean = _frames(out)
+    runs, speed, ce, mean = _frames(out)
     gain = 100 * (mean["temperature"] - mean["matrix_scaling"]) / mean["temperature"]
     multiclass = runs.groupby("dataset")["n_classes"].first() > 2
     post_hoc = mean.drop(columns="network alone")
@@ -281,8 +281,19 @@ def facts(out: Path) -> str:
     focal_best = focal.groupby(["dataset", "calibrator"])["fresh_log_loss"].mean()
     focal_best = focal_best.unstack().min(axis=1)
     focal_wins = focal_best < post_hoc.min(axis=1)
+    margin = 100 * (1 - focal_best / post_hoc.min(axis=1))  # > 0: focal better
+
+    def span(values):
+        return f"{values.min():.1f} to {values.max():.1f} %"
+
     isotonic = 100 * (mean["isotonic"] - mean["temperature"]) / mean["temperature"]
     seconds = speed.set_index("calibrator")["fit_seconds"]
+    # the calibrated fold networks (cross_fit_ensemble) against the cross-fitted
+    # map on the network trained on every row, temperature scaling
+    temperature = ce[ce["calibrator"] == "temperature"]
+    modes = temperature.groupby(["dataset", "mode"])["fresh_log_loss"].mean().unstack()
+    change = 100 * (modes["cross_fit_ensemble"] / modes["cross_fit"] - 1)
+    lost = change.index[change > 0]
     return substitutions(
         {
             "cal_sets": str(len(mean)),
@@ -294,9 +305,18 @@ def facts(out: Path) -> str:
             "cal_focal_wins": str(int(focal_wins.sum())),
             "cal_focal_win_sets": ", ".join(sorted(focal_wins.index[focal_wins]))
             or "none",
+            "cal_focal_wins_multiclass": f"{int(focal_wins[multiclass].sum())} of "
+            f"{int(multiclass.sum())}",
+            "cal_focal_gain": span(margin[focal_wins]),
+            "cal_focal_loss": span(-margin[~focal_wins]),
             "cal_isotonic_worse": str(int((isotonic > 0).sum())),
             "cal_isotonic_range": f"{isotonic.min():.0f} to {isotonic.max():.0f} %",
             "cal_ms_seconds": f"{seconds['matrix_scaling']:.2f} s",
+            "cal_ensemble_wins": f"{int((change < 0).sum())} of {len(change)}",
+            "cal_ensemble_lost": ", ".join(
+                f"{d} ({change[d]:+.0f} %)" for d in sorted(lost, key=change.get)
+            )
+            or "none",
         }
     )
 
