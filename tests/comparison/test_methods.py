@@ -10,9 +10,12 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_focal import make_method
+from sklearn_focal._comparison._method_table import CALIBRATED
 from sklearn_focal._network import _shared_fits
 from sklearn_focal.calibration import LogitScalingClassifierCV
 from sklearn_focal.methods import (
+    CALIBRATIONS,
+    DEFAULT_CALIBRATION,
     METHODS,
     POST_HOC,
     TabularPreprocessor,
@@ -43,11 +46,13 @@ def raw():
     return frame, y
 
 
-@pytest.mark.parametrize("calibration", ["holdout", "cross_fit"])
+@pytest.mark.parametrize("calibration", CALIBRATIONS)
 @pytest.mark.parametrize("name", METHODS)
 def test_every_method_is_a_clonable_picklable_estimator_on_raw_data(
     raw, name, calibration
 ):
+    if calibration != DEFAULT_CALIBRATION and name not in CALIBRATED:
+        pytest.skip("the calibration mode changes only the calibrated methods")
     X, y = raw
     model = make_method(
         name,
@@ -172,7 +177,7 @@ def test_shared_fits_replay_identical_fits_and_charge_their_time(raw):
     assert _shared_fits.replayed_seconds() == 0  # outside the block: nothing shared
 
 
-@pytest.mark.parametrize("calibration", ["holdout", "cross_fit"])
+@pytest.mark.parametrize("calibration", CALIBRATIONS)
 def test_sample_weight_reaches_the_model_in_every_method(raw, monkeypatch, calibration):
     """13: the calibrated methods trained their network unweighted (only
     scikit-learn's warning said so) and the plain ones refused the weights."""
@@ -205,7 +210,7 @@ def test_sample_weight_reaches_the_model_in_every_method(raw, monkeypatch, calib
             return _fit(self, X, y, sample_weight=sample_weight, **params)
 
         monkeypatch.setattr(cls, "fit", spy)
-    for name in METHODS:
+    for name in METHODS if calibration == DEFAULT_CALIBRATION else CALIBRATED:
         seen.clear()
         model = make_method(
             name,
