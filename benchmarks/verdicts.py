@@ -388,7 +388,12 @@ def tables(out, fmt="pipe"):
             aggfunc="mean",
             sort=False,
         )
-        table.columns = [f"{v} ({c})" for v, c in table.columns]
+        short = {
+            "fresh_log_loss": "log loss",
+            "fit_seconds": "fit s",
+            "predict_seconds": "predict s",
+        }
+        table.columns = [f"{short[v]} ({c})" for v, c in table.columns]
         parts.append(
             (
                 "calibrated networks under each calibration mode (mean over draws)",
@@ -465,7 +470,12 @@ def facts(out):
     ):
         if {first, second} <= set(modes.columns):
             a, b = modes[first], modes[second]
+            per_set = (100 * (a / b - 1)).groupby("dataset").mean()
+            worse = per_set[per_set > 0].sort_values()
             result |= {
+                f"vrd_{name}_worse_sets": series(
+                    f"{d} ({v:+.1f} %)" for d, v in worse.items()
+                ),
                 f"vrd_{name}_wins": count(int((a < b).sum()), len(modes)),
                 f"vrd_{name}_change": f"{100 * (a / b - 1).mean():+.1f} %",
                 f"vrd_{name}_cost": f"{fit[first] / fit[second]:.1f}",
