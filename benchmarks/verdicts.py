@@ -199,11 +199,15 @@ FOCAL = tuple(
 )
 
 
+def default_mode(runs):
+    """The rows of the run's first calibration mode (the default's)."""
+    return runs[runs["calibration"] == runs["calibration"].iloc[0]]
+
+
 def with_regret(runs):
-    """The rows of the run's first calibration mode (the default's), with
-    each method's regret: its fresh log loss minus the draw's best, and that
-    best."""
-    primary = runs[runs["calibration"] == runs["calibration"].iloc[0]]
+    """The rows of the default's calibration mode, with each method's
+    regret: its fresh log loss minus the draw's best, and that best."""
+    primary = default_mode(runs)
     best = primary.groupby(KEYS)["fresh_log_loss"].transform("min")
     return primary.assign(regret=primary["fresh_log_loss"] - best, best=best)
 
@@ -272,7 +276,7 @@ def focal_against_post_hoc(runs):
     network (each picked with hindsight, on the fresh rows), the focal
     one's difference in % (negative: focal better), and the data set's
     number of classes."""
-    primary = runs[runs["calibration"] == runs["calibration"].iloc[0]]
+    primary = default_mode(runs)
     best = {
         family: primary[primary["method"].isin(methods)]
         .groupby(KEYS)["fresh_log_loss"]
