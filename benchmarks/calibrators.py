@@ -294,6 +294,8 @@ def facts(out: Path) -> str:
     modes = temperature.groupby(["dataset", "mode"])["fresh_log_loss"].mean().unstack()
     change = 100 * (modes["cross_fit_ensemble"] / modes["cross_fit"] - 1)
     lost = change.index[change > 0]
+    # vector scaling against matrix scaling, % lower fresh log loss
+    vs_over_ms = 100 * (1 - mean["vector_scaling"] / mean["matrix_scaling"])
     return substitutions(
         {
             "cal_sets": str(len(mean)),
@@ -312,6 +314,13 @@ def facts(out: Path) -> str:
             "cal_isotonic_worse": str(int((isotonic > 0).sum())),
             "cal_isotonic_range": f"{isotonic.min():.0f} to {isotonic.max():.0f} %",
             "cal_ms_seconds": f"{seconds['matrix_scaling']:.2f} s",
+            "cal_vs_best": str(
+                int((post_hoc.idxmin(axis=1) == "vector_scaling").sum())
+            ),
+            "cal_vs_over_ms": span(vs_over_ms),
+            "cal_tsmix_worse_than_ms": str(
+                int((mean["temperature_mixture"] > mean["matrix_scaling"]).sum())
+            ),
             "cal_ensemble_wins": f"{int((change < 0).sum())} of {len(change)}",
             "cal_ensemble_lost": ", ".join(
                 f"{d} ({change[d]:+.0f} %)" for d in sorted(lost, key=change.get)
