@@ -269,7 +269,7 @@ def rst(out: Path) -> str:
 
 def facts(out: Path) -> str:
     """The prose's numbers (``--facts``)."""
-    from _facts import substitutions
+    from _facts import series, substitutions
 
     runs, speed, ce, mean = _frames(out)
     gain = 100 * (mean["temperature"] - mean["matrix_scaling"]) / mean["temperature"]
@@ -322,10 +322,9 @@ def facts(out: Path) -> str:
                 int((mean["temperature_mixture"] > mean["matrix_scaling"]).sum())
             ),
             "cal_ensemble_wins": f"{int((change < 0).sum())} of {len(change)}",
-            "cal_ensemble_lost": ", ".join(
-                f"{d} ({change[d]:+.0f} %)" for d in sorted(lost, key=change.get)
-            )
-            or "none",
+            "cal_ensemble_lost": series(
+                f"{d} ({change[d]:+.1f} %)" for d in sorted(lost, key=change.get)
+            ),
         }
     )
 
