@@ -151,7 +151,7 @@ def _check_sizes(y, labels, test_size, cv, calibration, calibration_size, method
                 f"of the {n_train} training rows to calibrate on; a stratified "
                 f"split needs at least one row of each of the {n_classes} "
                 "classes on both sides. Raise calibration_size, or use "
-                "a cross-fitted calibration."
+                "calibration='cross_fit_ensemble' or 'cross_fit'."
             )
 
 

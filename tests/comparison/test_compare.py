@@ -472,7 +472,8 @@ def _no_training(monkeypatch):
         (
             {"calibration": "holdout", "calibration_size": 0.01},
             ValueError,
-            "calibration_size=0.01 holds out 2 of the 133",
+            "calibration_size=0.01 holds out 2 of the 133 .* or use "
+            "calibration='cross_fit_ensemble' or 'cross_fit'",
         ),
         ({"device": "banana"}, ValueError, "'device' parameter must be 'auto'"),
     ],
