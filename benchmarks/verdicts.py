@@ -44,6 +44,7 @@ each rule) to ``--out``; ``--tabulate`` prints the tables from it.
 """
 
 import argparse
+import functools
 import sys
 import time
 import warnings
@@ -270,6 +271,12 @@ def per_method(runs):
     return pd.DataFrame(rows).sort_values("regret %")
 
 
+@functools.cache
+def _n_classes(dataset):
+    """The number of classes of a bundled data set (loaded once per run)."""
+    return len(np.unique(load_dataset(dataset)[1]))
+
+
 def focal_against_post_hoc(runs):
     """Per draw: the lowest fresh log loss of the focal methods (alone or
     calibrated) and of the post-hoc calibrators of the cross-entropy
@@ -285,8 +292,7 @@ def focal_against_post_hoc(runs):
     }
     draws = pd.DataFrame(best)
     draws["difference %"] = 100 * (draws["focal"] / draws["post_hoc"] - 1)
-    classes = {d: len(np.unique(load_dataset(d)[1])) for d in runs["dataset"].unique()}
-    draws["classes"] = [classes[d] for d in draws.index.get_level_values("dataset")]
+    draws["classes"] = [_n_classes(d) for d in draws.index.get_level_values("dataset")]
     return draws.reset_index()
 
 
