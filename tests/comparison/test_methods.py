@@ -46,15 +46,15 @@ def raw():
     return frame, y
 
 
-@pytest.mark.parametrize("calibration", CALIBRATIONS)
-@pytest.mark.parametrize("name", METHODS)
-def test_every_method_is_a_clonable_picklable_estimator_on_raw_data(
-    raw, name, calibration
-):
-    if calibration != DEFAULT_CALIBRATION and name not in CALIBRATED:
-        pytest.skip("the calibration mode changes only the calibrated methods")
-    X, y = raw
-    model = make_method(
+def _methods_of(calibration):
+    """The methods a calibration mode changes: every one under the default,
+    the calibrated ones under the others."""
+    return METHODS if calibration == DEFAULT_CALIBRATION else CALIBRATED
+
+
+def _small_method(name, calibration):
+    """Method ``name`` with a tiny network, two gammas and two folds."""
+    return make_method(
         name,
         estimator_params=SMALL,
         gammas=(0.0, 1.0),
@@ -62,6 +62,17 @@ def test_every_method_is_a_clonable_picklable_estimator_on_raw_data(
         cv=2,
         random_state=0,
     )
+
+
+@pytest.mark.parametrize("calibration", CALIBRATIONS)
+@pytest.mark.parametrize("name", METHODS)
+def test_every_method_is_a_clonable_picklable_estimator_on_raw_data(
+    raw, name, calibration
+):
+    if name not in _methods_of(calibration):
+        pytest.skip("the calibration mode changes only the calibrated methods")
+    X, y = raw
+    model = _small_method(name, calibration)
     # scikit-learn's contract: parameters round-trip, clones are unfitted twins
     params = model.get_params()
     twin = clone(model)
@@ -210,16 +221,9 @@ def test_sample_weight_reaches_the_model_in_every_method(raw, monkeypatch, calib
             return _fit(self, X, y, sample_weight=sample_weight, **params)
 
         monkeypatch.setattr(cls, "fit", spy)
-    for name in METHODS if calibration == DEFAULT_CALIBRATION else CALIBRATED:
+    for name in _methods_of(calibration):
         seen.clear()
-        model = make_method(
-            name,
-            estimator_params=SMALL,
-            gammas=(0.0, 1.0),
-            calibration=calibration,
-            cv=2,
-            random_state=0,
-        )
+        model = _small_method(name, calibration)
         with warnings.catch_warnings():
             # scikit-learn's "does not appear to accept sample_weight"
             warnings.filterwarnings("error", "Since .* does not appear to accept")
